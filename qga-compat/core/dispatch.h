@@ -1,0 +1,34 @@
+/* Request handling: qemu-ga's request rules, filters, error classes and reply framing. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "schema.h"
+
+typedef struct QgaDispatcher QgaDispatcher;
+
+QgaDispatcher *qga_dispatcher_new(const QgaCommandTable *table, QgaAgent *agent);
+void qga_dispatcher_free(QgaDispatcher *d);
+
+/*
+ * Allow and block lists as qemu-ga applies them: with an allow list, only
+ * listed commands stay enabled; the block list then disables (block wins).
+ * Unknown names are ignored. May be called several times (lists accumulate).
+ */
+void qga_dispatcher_allow(QgaDispatcher *d, const char *const *names, size_t n);
+void qga_dispatcher_block(QgaDispatcher *d, const char *const *names, size_t n);
+/* Frozen state: everything but the QGA_CMD_ALLOWED_WHILE_FROZEN commands is disabled. */
+void qga_dispatcher_set_frozen(QgaDispatcher *d, bool frozen);
+bool qga_dispatcher_is_enabled(const QgaDispatcher *d, const QgaCommandSpec *cmd);
+const QgaCommandTable *qga_dispatcher_table(const QgaDispatcher *d);
+
+/*
+ * Handle one complete JSON text from the framer; append the reply bytes (zero
+ * or one reply line, "\n"-terminated, 0xFF-prefixed for a successful
+ * guest-sync-delimited) to out.
+ */
+void qga_dispatch_message(QgaDispatcher *d, const char *text, size_t len, QgaBuf *out);
+/* Append the error reply for a framer error (no id: the input never parsed). */
+void qga_dispatch_frame_error(QgaDispatcher *d, const char *desc, QgaBuf *out);

@@ -1,0 +1,35 @@
+/* Logging: stderr or a file, levels, audit lines for privileged commands. */
+#pragma once
+
+#include <stdarg.h>
+#include <stdbool.h>
+
+#include "error.h"
+
+typedef enum QgaLogLevel {
+    QGA_LOG_CRITICAL,
+    QGA_LOG_ERROR,
+    QGA_LOG_WARNING,
+    QGA_LOG_INFO,
+    QGA_LOG_DEBUG,
+} QgaLogLevel;
+
+/*
+ * Open the log: path NULL = stderr. Without verbose, only error and critical
+ * lines are written (qemu-ga's default); verbose enables all levels.
+ * Line format (qemu-ga's): "<unix-seconds>.<micro>: <level>: <message>".
+ */
+int qga_log_open(const char *path, bool verbose, QgaError **error);
+void qga_log_close(void);
+/* While frozen nothing may be written to disk: logging is suspended. */
+void qga_log_set_suspended(bool suspended);
+/* An extra sink (the Windows event log) receiving every line that passes the level filter. */
+typedef void (*QgaLogSink)(QgaLogLevel level, const char *message);
+void qga_log_set_sink(QgaLogSink sink);
+
+void qga_log(QgaLogLevel level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void qga_logv(QgaLogLevel level, const char *fmt, va_list ap);
+#define qga_log_error(...) qga_log(QGA_LOG_ERROR, __VA_ARGS__)
+#define qga_log_warning(...) qga_log(QGA_LOG_WARNING, __VA_ARGS__)
+#define qga_log_info(...) qga_log(QGA_LOG_INFO, __VA_ARGS__)
+#define qga_log_debug(...) qga_log(QGA_LOG_DEBUG, __VA_ARGS__)

@@ -1,0 +1,34 @@
+/* The narrow interface between the portable agent and its operating system. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../core/agent.h"
+#include "../core/error.h"
+
+/* Built-in defaults for this OS (qemu-ga's, see qga-protocol.md 3.1 and 3.3). */
+typedef struct QgaPlatformDefaults {
+    const char *method;            /* "virtio-serial" */
+    const char *virtio_path;       /* /dev/virtio-ports/org.qemu.guest_agent.0 or \\.\Global\org.qemu.guest_agent.0 */
+    const char *isa_path;          /* /dev/ttyS0 or COM1 */
+    const char *pidfile;
+    const char *statedir;
+    const char *config_path;       /* read when neither -c nor QGA_CONF is given; absence is fine */
+    const char *const *methods;    /* NULL-terminated list of methods this platform supports */
+} QgaPlatformDefaults;
+
+const QgaPlatformDefaults *qga_platform_defaults(void);
+
+/*
+ * Run the agent until told to stop: open the channel (by config->method and
+ * path), daemonize or hand over to the service manager when config->daemon,
+ * serve requests, and clean up (pidfile, listening socket). Returns the exit code.
+ */
+int qga_platform_run(QgaAgent *agent);
+
+/* -s ACTION (Windows service install/uninstall). Platforms without services answer an error. */
+int qga_platform_service_action(const QgaConfig *config, const char *action, QgaError **error);
+
+/* Wall clock in nanoseconds since the Unix epoch (UTC). */
+int64_t qga_platform_now_ns(void);
