@@ -15,6 +15,7 @@ void qga_buf_reserve(QgaBuf *b, size_t extra)
         cap = cap > SIZE_MAX / 2 ? need : cap * 2;
     b->data = qga_realloc(b->data, cap);
     b->cap = cap;
+    b->data[b->len] = '\0'; /* keep the "always NUL-terminated" promise from the first allocation on */
 }
 
 void qga_buf_append(QgaBuf *b, const void *data, size_t len)
@@ -32,14 +33,21 @@ void qga_buf_append_byte(QgaBuf *b, uint8_t c) { qga_buf_append(b, &c, 1); }
 
 void qga_buf_vprintf(QgaBuf *b, const char *fmt, va_list ap)
 {
+    /* Format straight into the spare capacity; grow and retry only when it did not fit. */
     va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
+    qga_buf_reserve(b, 64);
+    size_t room = b->cap - b->len;
+    int n = vsnprintf(b->data + b->len, room, fmt, ap);
+    if (n > 0 && (size_t)n >= room) {
+        qga_buf_reserve(b, (size_t)n);
+        vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap2);
+    }
     va_end(ap2);
-    if (n <= 0)
+    if (n <= 0) {
+        b->data[b->len] = '\0';
         return;
-    qga_buf_reserve(b, (size_t)n);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    }
     b->len += (size_t)n;
 }
 

@@ -31,16 +31,21 @@ typedef struct QgaConfig {
 /* What main should do after loading the configuration. */
 typedef enum QgaConfigAction {
     QGA_CONFIG_RUN,          /* run the agent */
-    QGA_CONFIG_EXIT_OK,      /* -h, -V, -D, "-b help": already printed, exit 0 */
-    QGA_CONFIG_SERVICE,      /* -s ACTION: hand to the platform's service installer */
+    QGA_CONFIG_EXIT_OK,      /* -h, -V, -D: already printed, exit 0 */
+    QGA_CONFIG_SERVICE,      /* -s ACTION: hand to the platform's service installer; the fields hold
+                              * only what the config file and the options before -s set (NULL = default) */
+    QGA_CONFIG_LIST_COMMANDS,/* "-b help" / "-a help" (or "?"): main prints the command names, exit 0
+                              * (the command table is not core's business) */
 } QgaConfigAction;
 
 /*
- * Defaults first (from the platform), then the config file (-c, else QGA_CONF,
- * else the platform default path; a missing default file is fine, a missing
- * or broken explicit one is an error), then the command line over it (last
- * wins; lists accumulate). Output for -h/-V/-D goes to out. On error returns
- * -1 with a one-line message in *error.
+ * The config file (-c, else QGA_CONF, else the platform default path; a
+ * missing file is fine unless named by -c, a broken one is always an error, as
+ * in qemu-ga), then the command line over it (last wins; lists accumulate),
+ * then the platform's defaults for what is still unset (path by method). -h,
+ * -V and "-b help" act where they stand on the command line, before the file
+ * is read. Output for -h/-V/-D goes to out. On error returns -1 with a
+ * one-line message in *error (main prefixes "qga-compat: ").
  */
 int qga_config_load(QgaConfig *cfg, int argc, char **argv, FILE *out, QgaConfigAction *ret_action,
                     QgaError **error);

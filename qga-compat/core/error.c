@@ -1,5 +1,6 @@
 /* QgaError: construction, prefixing, release. */
 #include "error.h"
+#include "buf.h"
 #include "mem.h"
 
 #include <stdio.h>
@@ -13,16 +14,11 @@ void qga_error_setv(QgaError **error, QgaErrorClass cls, const char *fmt, va_lis
         fprintf(stderr, "qga-compat: error set twice (first: %s)\n", (*error)->desc);
         abort();
     }
-    va_list ap2;
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
-    va_end(ap2);
+    QgaBuf desc = QGA_BUF_INIT;
+    qga_buf_vprintf(&desc, fmt, ap);
     QgaError *e = qga_malloc(sizeof(*e));
     e->error_class = cls;
-    e->desc = qga_malloc(n > 0 ? (size_t)n + 1 : 1);
-    e->desc[0] = '\0';
-    if (n > 0)
-        vsnprintf(e->desc, (size_t)n + 1, fmt, ap);
+    e->desc = qga_buf_steal(&desc, NULL);
     *error = e;
 }
 

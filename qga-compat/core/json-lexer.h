@@ -31,8 +31,10 @@ typedef void (*QgaTokenSink)(void *opaque, const QgaToken *token);
 typedef struct QgaJsonLexer {
     int state;             /* private */
     QgaBuf token;          /* private: bytes of the token being built */
-    size_t max_token_bytes;/* a longer token is reported as QGA_TOKEN_ERROR ("token too long") */
-    int too_long;          /* private */
+    size_t max_token_bytes;/* a longer token is reported as a QGA_TOKEN_ERROR of max_token_bytes + 1
+                              bytes, then lexing restarts in the start state (not in recovery), as
+                              QEMU does; qemu-ga then reports "JSON token size limit exceeded" */
+    int too_long;          /* read-only: 1 during the sink call of such a too-long ERROR token */
     QgaTokenSink sink;
     void *opaque;
 } QgaJsonLexer;
@@ -43,7 +45,9 @@ void qga_json_lexer_init(QgaJsonLexer *lexer, size_t max_token_bytes, QgaTokenSi
  * lexer skips input as QEMU does (until a control char, 0xFE/0xFF or one of
  * {}[]:, ) and resumes there. */
 void qga_json_lexer_feed(QgaJsonLexer *lexer, const void *data, size_t len);
-/* End of input: emit a token still being built (a trailing number or keyword). */
+/* End of input: emit a token still being built (a trailing number or keyword); an
+ * unfinished string, lone '-' or cut fraction/exponent comes out as an ERROR token.
+ * Recovery state ends too. The sink must not call back into the lexer. */
 void qga_json_lexer_flush(QgaJsonLexer *lexer);
 /* Forget the token being built and any recovery state. */
 void qga_json_lexer_reset(QgaJsonLexer *lexer);

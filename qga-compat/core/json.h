@@ -13,7 +13,9 @@ typedef enum QgaJsonType {
     QGA_JSON_BOOL,
     QGA_JSON_INT,      /* exact 64-bit integer: int64, or uint64 above INT64_MAX (see is_unsigned) */
     QGA_JSON_NUMBER,   /* double: a number with fraction/exponent, or an integer beyond 64 bits */
-    QGA_JSON_STRING,   /* UTF-8, explicit length (may contain NUL only if the parser was told so) */
+    QGA_JSON_STRING,   /* UTF-8, explicit length. Parsed strings never hold a NUL byte: like QEMU, \u0000
+                          decodes to modified UTF-8 C0 80 (written back as \u0000). Constructed strings
+                          may hold any bytes; the writer makes them valid (NUL -> \u0000, bad UTF-8 -> \uFFFD). */
     QGA_JSON_ARRAY,
     QGA_JSON_OBJECT,   /* members kept in insertion order; keys unique */
 } QgaJsonType;
@@ -22,7 +24,7 @@ typedef struct QgaJson QgaJson;
 
 /* Limits applied by the parser. The framer enforces the same ones on the stream. */
 typedef struct QgaJsonLimits {
-    size_t max_depth;      /* open arrays + objects; qemu-ga: 1024 */
+    size_t max_depth;      /* open arrays + objects; qemu-ga: 1024; 0 = the default */
 } QgaJsonLimits;
 
 #define QGA_JSON_MAX_DEPTH_DEFAULT 1024
@@ -32,7 +34,14 @@ typedef struct QgaJsonLimits {
  * QEMU's dialect: single-quoted strings and \' escapes accepted, duplicate
  * keys rejected, strings must be valid UTF-8, integers that fit int64/uint64
  * stay exact. On failure returns NULL and sets a GenericError whose desc is
- * qemu-ga's: "JSON parse error, <detail>".
+ * qemu-ga's: "JSON parse error, <detail>", or the streamer's "JSON nesting
+ * depth limit exceeded" / "JSON token size limit exceeded". As in qemu-ga a
+ * lexical error ("stray '<bytes>'") or the depth limit wins over a grammar
+ * error earlier in the same text. limits NULL = the defaults. Top-level
+ * scalars are accepted (the dispatcher rejects non-objects). Text after a
+ * complete value fails with "JSON parse error, unexpected data after the
+ * JSON value" (qemu-ga would take it as the next message; the framer never
+ * passes such a text); empty text fails with "JSON parse error, premature EOI".
  */
 QgaJson *qga_json_parse(const char *text, size_t len, const QgaJsonLimits *limits, QgaError **error);
 

@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "error.h"
 
@@ -21,6 +22,11 @@ typedef enum QgaLogLevel {
  */
 int qga_log_open(const char *path, bool verbose, QgaError **error);
 void qga_log_close(void);
+/* Reopen the log file (SIGHUP after logrotate moved it). On failure the old stream stays. */
+int qga_log_reopen(QgaError **error);
+/* The clock for time stamps (ns since the epoch); the platform's qga_platform_now_ns. Until set,
+ * C's time() is used: core cannot read a sub-second wall clock portably (no timespec_get on mingw). */
+void qga_log_set_clock(int64_t (*now_ns)(void));
 /* While frozen nothing may be written to disk: logging is suspended. */
 void qga_log_set_suspended(bool suspended);
 /* An extra sink (the Windows event log) receiving every line that passes the level filter. */

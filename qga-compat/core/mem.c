@@ -39,15 +39,21 @@ char *qga_strndup(const char *s, size_t n)
 
 char *qga_strdup_printf(const char *fmt, ...)
 {
+    /* Measure into a small stack buffer first: most strings fit, and gcc's
+     * sanitizer builds warn (falsely) about vsnprintf(NULL, 0, ...). */
+    char small[256];
     va_list ap, ap2;
     va_start(ap, fmt);
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(small, sizeof(small), fmt, ap);
     va_end(ap);
     if (n < 0)
         n = 0;
     char *r = qga_malloc((size_t)n + 1);
-    vsnprintf(r, (size_t)n + 1, fmt, ap2);
+    if ((size_t)n < sizeof(small))
+        memcpy(r, small, (size_t)n + 1);
+    else
+        vsnprintf(r, (size_t)n + 1, fmt, ap2);
     va_end(ap2);
     return r;
 }

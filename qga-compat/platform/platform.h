@@ -16,6 +16,7 @@ typedef struct QgaPlatformDefaults {
     const char *statedir;
     const char *config_path;       /* read when neither -c nor QGA_CONF is given; absence is fine */
     const char *const *methods;    /* NULL-terminated list of methods this platform supports */
+    const char *fsfreeze_hook;     /* what -F without a path means; NULL where there is no hook */
 } QgaPlatformDefaults;
 
 const QgaPlatformDefaults *qga_platform_defaults(void);
@@ -29,6 +30,9 @@ int qga_platform_run(QgaAgent *agent);
 
 /* -s ACTION (Windows service install/uninstall). Platforms without services answer an error. */
 int qga_platform_service_action(const QgaConfig *config, const char *action, QgaError **error);
+
+/* Create a directory and its missing parents (existing ones are fine): the state dir at start-up. */
+int qga_platform_mkdir_p(const char *path, QgaError **error);
 
 /* Wall clock in nanoseconds since the Unix epoch (UTC). */
 int64_t qga_platform_now_ns(void);
