@@ -1,0 +1,12 @@
+/* Running a helper program (hwclock, later shutdown) without a shell, its output captured for errors. */
+#pragma once
+
+#include "error.h"
+
+/*
+ * Run argv[0] (an absolute path; no shell, no PATH search) with argv, stdin on
+ * /dev/null, stdout and stderr captured, and wait for it. Success is exit status 0.
+ * Errors read like qemu-ga's ga_run_command: "child process has failed to
+ * <action>: <output>" (or ": exit status N" when it printed nothing).
+ */
+int qga_spawn_run(const char *const argv[], const char *action, QgaError **error);
