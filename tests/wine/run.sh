@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# The Wine tier: qga-compat.exe (mingw-w64 cross build) under a headless Wine made for the run.
+#
+# Usage: tests/wine/run.sh [--native-build DIR] [--win-build DIR] [--keep]
+#
+#   1. a fresh Wine prefix in a temporary directory (headless, wineserver -p, services primed
+#      with stdio detached so no Wine helper holds our output open)
+#   2. the cross build (cross/mingw64.ini) in --win-build (default $QGA_BUILD_DIR-win)
+#   3. the Windows unit tests of the cross build (meson suite "wine": import table, win32 platform,
+#      command primitives), each .exe under Wine
+#   4. the Linux integration programs (built in --native-build, default $QGA_BUILD_DIR) against
+#      the .exe: tests/wine/launcher.py bridges COMn <-> pty <-> their UNIX socket
+#   5. the Windows-only checks (test-windows.py): 1 MiB messages, invisible reconnects, OS
+#      versions, failure paths of the port, the service installed, started, pinged, stopped
+#
+# What Wine cannot test is listed in tests/wine/UNSUPPORTED.md. Ends with "N passed, M failed";
+# exits non-zero when anything failed or could not run.
+set -uo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+NATIVE=${QGA_BUILD_DIR:-$ROOT/build-test}
+WIN=
+KEEP=0
+JOBS=${QGA_JOBS:-2}
+while [ $# -gt 0 ]; do
+    case $1 in
+        --native-build) NATIVE=$2; shift 2 ;;
+        --win-build) WIN=$2; shift 2 ;;
+        --keep) KEEP=1; shift ;;
+        *) echo "usage: $0 [--native-build DIR] [--win-build DIR] [--keep]" >&2; exit 2 ;;
+    esac
+done
+WIN=${WIN:-$NATIVE-win}
+
+passed=0
+failed=0
+skipped=0
+step() { printf '\n--- %s\n' "$*"; }
+pass() { passed=$((passed + 1)); echo "ok - $*"; }
+fail() { failed=$((failed + 1)); echo "not ok - $*"; }
+# Add the counts of a TAP log: ok lines pass, not ok lines fail, "ok ... # SKIP" lines are
+# counted apart (a test that cannot apply to the Windows agent says so; see the log above).
+count_tap() {
+    local log=$1 p f s
+    p=$(grep -E '^ok ' "$log" | grep -vc '# SKIP')
+    s=$(grep -E '^ok ' "$log" | grep -c '# SKIP')
+    f=$(grep -cE '^not ok ' "$log")
+    passed=$((passed + p))
+    skipped=$((skipped + s))
+    failed=$((failed + f))
+}
+finish() {
+    echo
+    [ "$skipped" -gt 0 ] && echo "($skipped skipped: the lines marked # SKIP above say why)"
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+    exit
+}
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/qga-wine.XXXXXX")
+export WINEPREFIX=$work/pfx WINEDEBUG=-all
+unset DISPLAY
+cleanup() {
+    # Only this run's prefix: its wineserver and every Windows process in it. Wine helpers
+    # (winedevice.exe) have been seen to outlive a killed server: end those of this prefix,
+    # found by their WINEPREFIX, by PID.
+    wineserver -k </dev/null >/dev/null 2>&1
+    wineserver -w </dev/null >/dev/null 2>&1
+    local pid
+    for pid in $(grep -lsxz "WINEPREFIX=$WINEPREFIX" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3); do
+        [ "$pid" != $$ ] && [ "$pid" != "$BASHPID" ] && kill -KILL "$pid" 2>/dev/null
+    done
+    if [ "$KEEP" = 1 ]; then echo "kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+for tool in wine wineserver x86_64-w64-mingw32-gcc-win32 meson ninja python3; do
+    if ! command -v "$tool" >/dev/null; then
+        fail "missing tool: $tool (scripts/setup.sh windows installs the toolchain)"
+        finish
+    fi
+done
+
+step "1. headless Wine prefix $WINEPREFIX"
+t0=$(date +%s)
+# Create the prefix, stop the server that did it, then a persistent server and the services
+# started again with stdio detached: services.exe & co. inherit stderr from whoever starts them
+# and would otherwise hold a captured pipe open for as long as the server lives. (Starting the
+# persistent server before `wineboot -i` leaves a services.exe that cannot start services.)
+if wineboot -i </dev/null >/dev/null 2>&1 && wineserver -k </dev/null >/dev/null 2>&1; wineserver -w &&
+   wineserver -p </dev/null >/dev/null 2>&1 && wine wineboot </dev/null >/dev/null 2>&1 &&
+   wine winecfg /v win10 </dev/null >/dev/null 2>&1; then
+    pass "wine prefix ready ($(wine --version 2>/dev/null), Windows 10 mode, $(($(date +%s) - t0))s)"
+else
+    fail "could not create the Wine prefix"
+    finish
+fi
+
+step "2. cross build in $WIN"
+if [ -f "$WIN/build.ninja" ]; then
+    meson setup --reconfigure "$WIN" "$ROOT" --cross-file "$ROOT/cross/mingw64.ini" >"$work/setup.log" 2>&1
+else
+    meson setup "$WIN" "$ROOT" --cross-file "$ROOT/cross/mingw64.ini" >"$work/setup.log" 2>&1
+fi
+if [ $? -ne 0 ]; then
+    tail -30 "$work/setup.log"
+    fail "meson setup of the cross build"
+    finish
+fi
+if ninja -C "$WIN" -j "$JOBS" >"$work/build.log" 2>&1; then
+    pass "cross build: $(cd "$WIN" && ls qga-compat/*.exe | tr '\n' ' ')"
+else
+    grep -E 'error|FAILED' "$work/build.log" | head -30
+    fail "cross build"
+    finish
+fi
+EXE=$WIN/qga-compat/qga-compat.exe
+
+step "3. import table and Windows unit tests (meson suite wine, under Wine)"
+timeout 600 python3 "$HERE/run-units.py" "$WIN" >"$work/units.tap" 2>&1
+cat "$work/units.tap"
+count_tap "$work/units.tap"
+if ! grep -qE '^# [0-9]+ passed' "$work/units.tap"; then
+    fail "run-units.py did not finish"
+fi
+
+step "4. integration programs of $NATIVE against the .exe"
+if [ ! -f "$NATIVE/build.ninja" ]; then
+    meson setup "$NATIVE" "$ROOT" >"$work/native-setup.log" 2>&1 || { tail -30 "$work/native-setup.log"; }
+fi
+if ninja -C "$NATIVE" -j "$JOBS" >"$work/native-build.log" 2>&1; then
+    timeout 900 python3 "$HERE/run-integration.py" "$NATIVE" "$WIN" >"$work/integration.tap" 2>&1
+    grep -vE '^ok [^#]*$' "$work/integration.tap"  # failures, skips (with their reason) and timings
+    count_tap "$work/integration.tap"
+    if ! grep -qE '^# [0-9]+ passed' "$work/integration.tap"; then
+        fail "run-integration.py did not finish"
+    fi
+else
+    grep -E 'error|FAILED' "$work/native-build.log" | head -30
+    fail "native build of the integration programs"
+fi
+
+step "5. Windows-only checks and the service"
+timeout 600 python3 "$HERE/test-windows.py" --exe "$EXE" >"$work/windows.tap" 2>&1
+cat "$work/windows.tap"
+count_tap "$work/windows.tap"
+if ! grep -q '^1\.\.' "$work/windows.tap"; then
+    fail "test-windows.py did not run"
+fi
+
+echo
+echo "(not testable under Wine: see tests/wine/UNSUPPORTED.md)"
+finish
