@@ -39,6 +39,7 @@ QgaAgent *qga_agent_new(const QgaConfig *config, QgaError **error)
                              config->block_rpcs.n);
     }
     agent->session = qga_session_new(agent->dispatcher, NULL);
+    qga_fsfreeze_restore(agent);
     return agent;
 }
 
@@ -46,6 +47,8 @@ void qga_agent_free(QgaAgent *agent)
 {
     if (!agent)
         return;
+    qga_exec_table_free(agent->execs);
+    qga_file_table_free(agent->files);
     qga_session_free(agent->session);
     qga_dispatcher_free(agent->dispatcher);
     free(agent);

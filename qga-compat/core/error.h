@@ -20,7 +20,8 @@ typedef struct QgaError {
  */
 void qga_error_set(QgaError **error, QgaErrorClass cls, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void qga_error_setv(QgaError **error, QgaErrorClass cls, const char *fmt, va_list ap);
+void qga_error_setv(QgaError **error, QgaErrorClass cls, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 /* GenericError shorthand: the common case. */
 void qga_error_generic(QgaError **error, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prepend "<prefix>: " to an existing error's desc. */

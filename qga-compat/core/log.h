@@ -34,7 +34,7 @@ typedef void (*QgaLogSink)(QgaLogLevel level, const char *message);
 void qga_log_set_sink(QgaLogSink sink);
 
 void qga_log(QgaLogLevel level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void qga_logv(QgaLogLevel level, const char *fmt, va_list ap);
+void qga_logv(QgaLogLevel level, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 #define qga_log_error(...) qga_log(QGA_LOG_ERROR, __VA_ARGS__)
 #define qga_log_warning(...) qga_log(QGA_LOG_WARNING, __VA_ARGS__)
 #define qga_log_info(...) qga_log(QGA_LOG_INFO, __VA_ARGS__)

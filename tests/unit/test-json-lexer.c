@@ -96,7 +96,6 @@ static void test_lookahead(void)
     /* QEMU's IN_ZERO takes no exponent: "0e1" is 0, e, 1. */
     assert_lex("0e1", "INT<0> KW<e> INT<1>");
     /* A number at the end of the input is emitted by the flush only. */
-    g_autofree char *s = NULL;
     Recorder r = { .out = g_string_new(NULL) };
     QgaJsonLexer lexer;
     r.lexer = &lexer;

@@ -56,6 +56,8 @@ struct QgaLoop {
 
 /* The write end of the self-pipe, for the signal handler (one loop per process). */
 static volatile int signal_pipe_wr = -1;
+/* What qga_loop_default() answers. */
+static QgaLoop *default_loop;
 
 static void on_signal(int signo)
 {
@@ -88,13 +90,22 @@ QgaLoop *qga_loop_new(QgaError **error)
     loop->pipe_rd = fds[0];
     loop->pipe_wr = fds[1];
     signal_pipe_wr = fds[1];
+    if (!default_loop)
+        default_loop = loop;
     return loop;
+}
+
+QgaLoop *qga_loop_default(void)
+{
+    return default_loop;
 }
 
 void qga_loop_free(QgaLoop *loop)
 {
     if (!loop)
         return;
+    if (default_loop == loop)
+        default_loop = NULL;
     for (size_t i = 0; i < loop->n_signals; i++)
         sigaction(loop->signals[i].signo, &loop->signals[i].old_action, NULL);
     signal_pipe_wr = -1;

@@ -19,6 +19,13 @@ typedef void (*QgaLoopSignalFunc)(QgaLoop *loop, int signo, void *opaque);
 QgaLoop *qga_loop_new(QgaError **error);
 /* Frees every watch and timer still registered and restores the signal dispositions. */
 void qga_loop_free(QgaLoop *loop);
+/*
+ * The process's loop (the first one created and not yet freed; one loop per process, as the
+ * signal pipe already assumes), or NULL. Command families that keep work going after their
+ * handler returned (guest-exec's pipes and children) register their watches on it; a family
+ * holding watches must check this before removing them: qga_loop_free has freed them all.
+ */
+QgaLoop *qga_loop_default(void);
 
 /*
  * Watch fd for events (POLLIN, POLLOUT). events 0 takes the fd out of poll()

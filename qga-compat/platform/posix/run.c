@@ -23,6 +23,9 @@
 /* Back-off for re-checking a host-less virtio port and for re-opening a missing channel. */
 #define BACKOFF_FIRST_MS 100
 #define BACKOFF_MAX_MS 5000
+/* How long input the port received while reporting no host is kept for a host whose open the
+ * driver has yet to apply (a work-queue delay: milliseconds). Past that, the sender has gone. */
+#define HOST_OPEN_GRACE_MS 1000
 
 typedef struct PosixServer {
     QgaAgent *agent;
@@ -42,6 +45,14 @@ typedef struct PosixServer {
     /* virtio-serial without a host (or a hung-up tty): the port is out of poll() and re-checked
      * on SIGIO or when recheck_timer fires, whichever comes first. */
     bool waiting_host;
+    /* Bytes were read while the port said "no host", and no host has been seen since.
+     * virtio_console applies a host's PORT_OPEN from a work queue but its data from the
+     * interrupt, so a new host's request can be read before the port reports that host: the
+     * EOF that follows is not a host leaving, and the reply must survive it (losing it left
+     * the client waiting for its guest-sync reply until it timed out). */
+    bool unconfirmed_input;
+    int64_t last_input_ms; /* when bytes were last read */
+    bool async_on;         /* O_ASYNC is set on the port: SIGIO on host open/close and on data */
     int64_t recheck_delay_ms;
     QgaLoopTimer *recheck_timer;
 
@@ -58,6 +69,13 @@ static int64_t backoff_next(int64_t current)
 {
     int64_t next = current * 2;
     return next > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : next;
+}
+
+/* The port said a host has it open (read EAGAIN, no POLLHUP, a write taken): what we read came
+ * from it. */
+static void host_confirmed(PosixServer *s)
+{
+    s->unconfirmed_input = false;
 }
 
 static void conn_close(PosixServer *s);
@@ -112,6 +130,8 @@ static int conn_flush(PosixServer *s)
             }
             return -1;
         }
+        if (n > 0 && !is_socket)
+            host_confirmed(s); /* virtio_console takes writes only while a host has the port */
         qga_session_consume(s->agent->session, n);
     }
     if (s->conn_eof && qga_session_pending(s->agent->session, &(const void *){ NULL }) == 0) {
@@ -124,8 +144,77 @@ static int conn_flush(PosixServer *s)
 
 /* ---- virtio-serial host presence ---- */
 
+/* Does the port say a host has it open now? (virtio_console: POLLHUP is "no host"; POLLIN is no
+ * help, the driver reports it with POLLHUP so that a read returns 0.) */
+static bool port_has_host(PosixServer *s)
+{
+    struct pollfd p = { .fd = s->conn_fd, .events = POLLIN };
+    /* 0 (nothing to report) is a host with nothing sent yet. */
+    return poll(&p, 1, 0) >= 0 && !(p.revents & (POLLHUP | POLLERR | POLLNVAL));
+}
+
+static int port_set_async(PosixServer *s, bool on, QgaError **error)
+{
+    if (s->kind != QGA_CHANNEL_VIRTIO_SERIAL || s->async_on == on)
+        return 0;
+    if (qga_channel_set_async(s->conn_fd, on, error) < 0)
+        return -1;
+    s->async_on = on;
+    return 0;
+}
+
+/* Input read while the port said "no host": have the driver tell us (SIGIO) when it applies the
+ * sender's open, so that a half request of a host that comes and goes is not kept for the next
+ * one (see forget_departed_host). */
+static void watch_unconfirmed_input(PosixServer *s)
+{
+    qga_log_debug("input read before the port reports its host; watching for its open");
+    s->unconfirmed_input = true;
+    s->last_input_ms = qga_loop_now_ms();
+    if (port_set_async(s, true, NULL) == 0 && port_has_host(s))
+        host_confirmed(s); /* it was applied before O_ASYNC: that SIGIO went to no one */
+}
+
+/* read() said "no host": drop the session of the host that left, unless it may be a host that is
+ * still arriving. */
+static void forget_departed_host(PosixServer *s)
+{
+    if (s->unconfirmed_input) {
+        int64_t age = qga_loop_now_ms() - s->last_input_ms;
+        if (age < HOST_OPEN_GRACE_MS) {
+            /* What we read may come from a host whose open the driver has not applied yet (see
+             * unconfirmed_input): keep its request's reply (and any half request); it goes out
+             * when the port reports the host, on its SIGIO. */
+            qga_log_debug("port reports no host, input unconfirmed: keeping the session");
+            return;
+        }
+        qga_log_debug("no host came for the input read %lld ms ago: dropping the session",
+                      (long long)age);
+    }
+    /* The host has left: its half request must not prefix the next host's (libvirt's guest-sync
+     * carries no 0xFF to reset the parser), and its replies are for no one. */
+    host_confirmed(s);
+    qga_session_reset(s->agent->session);
+    s->output_blocked = false;
+}
+
 static void enter_waiting_host(PosixServer *s)
 {
+    forget_departed_host(s);
+    if (s->kind == QGA_CHANNEL_VIRTIO_SERIAL) {
+        QgaError *err = NULL;
+        if (port_set_async(s, true, &err) < 0) {
+            qga_log_debug("no SIGIO for '%s' (%s): back-off only", s->cfg->path, err->desc);
+            qga_error_free(err);
+        } else if (port_has_host(s)) {
+            /* The host opened the port between our read() and O_ASYNC: its SIGIO went to no one,
+             * and waiting for the back-off (up to 5 s) would leave it unanswered. */
+            host_confirmed(s);
+            port_set_async(s, false, NULL);
+            conn_update_events(s);
+            return;
+        }
+    }
     /* The driver reports POLLHUP (and read() 0) while no host has the port open, forever: polling
      * it would spin. Take it out of poll() and look again on SIGIO or after a back-off. */
     if (s->recheck_delay_ms == BACKOFF_FIRST_MS)
@@ -133,15 +222,6 @@ static void enter_waiting_host(PosixServer *s)
     else
         qga_log_debug("host still not connected; next check in %lld ms", (long long)s->recheck_delay_ms);
     s->waiting_host = true;
-    qga_session_reset(s->agent->session);
-    s->output_blocked = false;
-    if (s->kind == QGA_CHANNEL_VIRTIO_SERIAL) {
-        QgaError *err = NULL;
-        if (qga_channel_set_async(s->conn_fd, true, &err) < 0) {
-            qga_log_debug("no SIGIO for '%s' (%s): back-off only", s->cfg->path, err->desc);
-            qga_error_free(err);
-        }
-    }
     qga_loop_timer_arm(s->recheck_timer, s->recheck_delay_ms, 0);
     s->recheck_delay_ms = backoff_next(s->recheck_delay_ms);
     conn_update_events(s);
@@ -153,8 +233,10 @@ static void recheck_host(PosixServer *s)
         return;
     s->waiting_host = false;
     qga_loop_timer_disarm(s->recheck_timer);
-    if (s->kind == QGA_CHANNEL_VIRTIO_SERIAL)
-        qga_channel_set_async(s->conn_fd, false, NULL);
+    if (s->unconfirmed_input && port_has_host(s))
+        host_confirmed(s);
+    if (!s->unconfirmed_input)
+        port_set_async(s, false, NULL);
     /* Back in poll(): data or EAGAIN means a host is there, POLLHUP + EOF means not yet. */
     conn_update_events(s);
 }
@@ -180,14 +262,22 @@ static void conn_read(PosixServer *s)
     QgaIoStatus st = qga_channel_read(s->conn_fd, s->readbuf, READ_CHUNK, &n, &err);
     switch (st) {
     case QGA_IO_OK:
-        if (s->kind != QGA_CHANNEL_UNIX_LISTEN)
+        if (s->kind != QGA_CHANNEL_UNIX_LISTEN) {
             host_is_connected(s);
+            if (port_has_host(s))
+                host_confirmed(s);
+            else /* the sender's open is not applied yet, or it has already left again */
+                watch_unconfirmed_input(s);
+        }
         qga_session_feed(s->agent->session, s->readbuf, n);
         conn_flush(s);
         break;
     case QGA_IO_AGAIN:
-        if (s->kind != QGA_CHANNEL_UNIX_LISTEN)
+        if (s->kind != QGA_CHANNEL_UNIX_LISTEN) {
+            /* EAGAIN, not 0: the driver says a host has the port open now. */
             host_is_connected(s);
+            host_confirmed(s);
+        }
         break;
     case QGA_IO_EOF:
         if (s->kind == QGA_CHANNEL_UNIX_LISTEN) {
@@ -243,6 +333,7 @@ static void conn_close(PosixServer *s)
     if (s->conn_fd >= 0)
         close(s->conn_fd);
     s->conn_fd = -1;
+    s->async_on = false;
     s->conn_eof = false;
     s->output_blocked = false;
     qga_session_reset(s->agent->session);
@@ -298,8 +389,10 @@ static int channel_open(PosixServer *s, QgaError **error)
     if (qga_channel_open_device(s->kind, s->cfg->path, &fd, error) < 0)
         return -1;
     s->conn_fd = fd;
+    s->async_on = false;
     s->conn_watch = qga_loop_add_fd(s->loop, fd, POLLIN, on_conn_event, s);
     s->waiting_host = false;
+    host_confirmed(s);
     s->recheck_delay_ms = BACKOFF_FIRST_MS;
     qga_session_reset(s->agent->session);
     return 0;
@@ -378,8 +471,19 @@ static void on_hup(QgaLoop *loop, int signo, void *opaque)
 
 static void on_sigio(QgaLoop *loop, int signo, void *opaque)
 {
-    /* virtio_console: the host side opened or closed the port. */
-    recheck_host(opaque);
+    /* virtio_console: the host side opened or closed the port, or data arrived. */
+    PosixServer *s = opaque;
+    if (s->waiting_host) {
+        recheck_host(s);
+        return;
+    }
+    if (s->kind != QGA_CHANNEL_VIRTIO_SERIAL || s->conn_fd < 0)
+        return;
+    /* O_ASYNC was left on for input read before the port reported its sender. */
+    if (s->unconfirmed_input && port_has_host(s))
+        host_confirmed(s);
+    if (!s->unconfirmed_input)
+        port_set_async(s, false, NULL);
 }
 
 static int setup_signals(PosixServer *s, QgaError **error)

@@ -1,9 +1,10 @@
-/* fork/exec of a helper with captured output; the exec error comes back through a CLOEXEC pipe. */
+/* fork/exec of a helper with captured output (and optional stdin input); the exec error comes back through a CLOEXEC pipe. */
 #define _GNU_SOURCE /* pipe2 */
 #include "spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -16,12 +17,12 @@
 #define SPAWN_OUTPUT_MAX 4096
 
 /* In the child: only async-signal-safe calls until exec. */
-static void child_exec(const char *const argv[], int out_fd, int err_pipe)
+static void child_exec(const char *const argv[], int in_fd, int out_fd, int err_pipe)
 {
-    int null = open("/dev/null", O_RDONLY);
-    if (null >= 0 && null != STDIN_FILENO) {
-        dup2(null, STDIN_FILENO);
-        close(null);
+    int in = in_fd >= 0 ? in_fd : open("/dev/null", O_RDONLY);
+    if (in >= 0 && in != STDIN_FILENO) {
+        dup2(in, STDIN_FILENO);
+        close(in);
     }
     dup2(out_fd, STDOUT_FILENO);
     dup2(out_fd, STDERR_FILENO);
@@ -54,44 +55,91 @@ static void chomp(QgaBuf *b)
         b->data[--b->len] = '\0';
 }
 
+static void close_pipe(int p[2])
+{
+    if (p[0] >= 0)
+        close(p[0]);
+    if (p[1] >= 0)
+        close(p[1]);
+    p[0] = p[1] = -1;
+}
+
+/* Feed the input while collecting the output: a child that talks before it has read all its
+ * input must not deadlock against us. The output is kept up to SPAWN_OUTPUT_MAX. */
+static void pump(int in_fd, const char *input, size_t input_len, int out_fd, QgaBuf *output)
+{
+    size_t written = 0;
+    if (in_fd >= 0 && input_len == 0) {
+        close(in_fd);
+        in_fd = -1;
+    }
+    for (;;) {
+        struct pollfd fds[2] = { { out_fd, POLLIN, 0 }, { in_fd, POLLOUT, 0 } };
+        if (poll(fds, in_fd >= 0 ? 2 : 1, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        if (in_fd >= 0 && fds[1].revents) {
+            ssize_t w = write(in_fd, input + written, input_len - written);
+            if (w > 0)
+                written += (size_t)w;
+            /* EPIPE (the child quit reading; SIGPIPE is ignored by the agent) ends the input. */
+            if ((w < 0 && errno != EINTR && errno != EAGAIN) || written == input_len) {
+                close(in_fd);
+                in_fd = -1;
+            }
+        }
+        if (fds[0].revents) {
+            char chunk[1024];
+            ssize_t n = read(out_fd, chunk, sizeof(chunk));
+            if (n < 0 && (errno == EINTR || errno == EAGAIN))
+                continue;
+            if (n <= 0)
+                break;
+            if (output->len < SPAWN_OUTPUT_MAX)
+                qga_buf_append(output, chunk, (size_t)n);
+        }
+    }
+    if (in_fd >= 0)
+        close(in_fd);
+}
+
 int qga_spawn_run(const char *const argv[], const char *action, QgaError **error)
 {
-    int out[2], errp[2];
-    if (pipe2(out, O_CLOEXEC) < 0) {
+    return qga_spawn_run_input(argv, NULL, 0, action, error);
+}
+
+int qga_spawn_run_input(const char *const argv[], const void *input, size_t input_len, const char *action,
+                        QgaError **error)
+{
+    int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, in[2] = { -1, -1 };
+    if (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 || (input && pipe2(in, O_CLOEXEC) < 0)) {
         qga_error_set_os(error, errno, "cannot create pipe FDs");
-        return -1;
-    }
-    if (pipe2(errp, O_CLOEXEC) < 0) {
-        qga_error_set_os(error, errno, "cannot create pipe FDs");
-        close(out[0]);
-        close(out[1]);
+        close_pipe(out);
+        close_pipe(errp);
+        close_pipe(in);
         return -1;
     }
     pid_t pid = fork();
     if (pid < 0) {
         qga_error_set_os(error, errno, "failed to create child process");
-        close(out[0]);
-        close(out[1]);
-        close(errp[0]);
-        close(errp[1]);
+        close_pipe(out);
+        close_pipe(errp);
+        close_pipe(in);
         return -1;
     }
     if (pid == 0)
-        child_exec(argv, out[1], errp[1]);
+        child_exec(argv, in[0], out[1], errp[1]);
 
     close(out[1]);
     close(errp[1]);
+    if (in[0] >= 0)
+        close(in[0]);
+    if (in[1] >= 0)
+        fcntl(in[1], F_SETFL, O_NONBLOCK);
     QgaBuf output = QGA_BUF_INIT;
-    char chunk[1024];
-    for (;;) {
-        ssize_t n = read(out[0], chunk, sizeof(chunk));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        if (output.len < SPAWN_OUTPUT_MAX)
-            qga_buf_append(&output, chunk, (size_t)n);
-    }
+    pump(in[1], input, input_len, out[0], &output);
     close(out[0]);
     int exec_errno = 0;
     ssize_t en;

@@ -1,6 +1,8 @@
 /* Running a helper program (hwclock, later shutdown) without a shell, its output captured for errors. */
 #pragma once
 
+#include <stddef.h>
+
 #include "error.h"
 
 /*
@@ -10,3 +12,7 @@
  * <action>: <output>" (or ": exit status N" when it printed nothing).
  */
 int qga_spawn_run(const char *const argv[], const char *action, QgaError **error);
+/* Same, with input (input_len bytes) fed to the child's stdin, then closed (chpasswd reads
+ * "user:password" lines there: a password never appears on a command line). */
+int qga_spawn_run_input(const char *const argv[], const void *input, size_t input_len, const char *action,
+                        QgaError **error);
