@@ -1,0 +1,143 @@
+# The Linux test tiers of scripts/test.sh (sourced). Each tier_<name> function builds what it
+# needs, runs its tests, prints meson's summary or its own closing line, and sets TIER_PASSED
+# and TIER_FAILED. A tier that cannot run (configure or build failure, missing input) says so
+# and counts as failed: nothing is ever skipped silently.
+
+# Run meson test and take the counts from meson's closing summary.
+# qga_meson_test LOG [meson test options...]
+qga_meson_test() {
+    local log=$1
+    shift
+    local rc
+    meson test --print-errorlogs --num-processes "$QGA_JOBS" "$@" 2>&1 | tee "$log"
+    rc=${PIPESTATUS[0]}
+    local ok xfail fail xpass timeout
+    ok=$(sed -n 's/^Ok: *\([0-9]*\).*/\1/p' "$log" | tail -1)
+    xfail=$(sed -n 's/^Expected Fail: *\([0-9]*\).*/\1/p' "$log" | tail -1)
+    fail=$(sed -n 's/^Fail: *\([0-9]*\).*/\1/p' "$log" | tail -1)
+    xpass=$(sed -n 's/^Unexpected Pass: *\([0-9]*\).*/\1/p' "$log" | tail -1)
+    timeout=$(sed -n 's/^Timeout: *\([0-9]*\).*/\1/p' "$log" | tail -1)
+    if [ -z "$ok" ]; then
+        echo "meson test printed no summary (exit status $rc)" >&2
+        TIER_PASSED=0
+        TIER_FAILED=1
+        return 1
+    fi
+    TIER_PASSED=$((ok + ${xfail:-0}))
+    TIER_FAILED=$((${fail:-0} + ${xpass:-0} + ${timeout:-0}))
+    if [ "$rc" -ne 0 ] && [ "$TIER_FAILED" -eq 0 ]; then
+        TIER_FAILED=1
+    fi
+    [ "$TIER_FAILED" -eq 0 ]
+}
+
+# The tier cannot run at all: loud, and one failure.
+qga_tier_broken() {
+    echo "!! $CURRENT_TIER: cannot run: $*" >&2
+    TIER_PASSED=0
+    TIER_FAILED=1
+    return 1
+}
+
+# (a) Native build with -Werror, every meson test suite (unit, schema, integration, ...).
+tier_native() {
+    local dir=$QGA_BUILD_DIR
+    qga_meson_setup "$dir" -Dwerror=true || { qga_tier_broken "meson setup failed"; return 1; }
+    ninja -C "$dir" -j "$QGA_JOBS" || { qga_tier_broken "the -Werror build failed"; return 1; }
+    qga_meson_test "$dir/tier-native.log" -C "$dir"
+}
+
+# (b) AddressSanitizer + UBSan: unit and integration suites; any report fails the test
+# (abort_on_error / halt_on_error), leaks included (the agent is checked at every SIGTERM).
+tier_sanitize() {
+    local dir=$QGA_BUILD_DIR-asan
+    qga_meson_setup "$dir" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false \
+        -Dc_args='-fno-omit-frame-pointer -fno-sanitize-recover=all' \
+        || { qga_tier_broken "meson setup failed"; return 1; }
+    ninja -C "$dir" -j "$QGA_JOBS" || { qga_tier_broken "the sanitizer build failed"; return 1; }
+    # ASan's quarantine keeps freed memory resident, so the peak-RSS bound of the oversized
+    # message test is looser here; the native tier enforces the real one.
+    (
+        export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1
+        export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+        export QGA_TEST_MAX_RSS_MB=${QGA_ASAN_MAX_RSS_MB:-600}
+        # Time budgets in tests (e.g. test-json's huge-object parse) scale by this factor.
+        export QGA_TEST_TIME_FACTOR=${QGA_TEST_TIME_FACTOR:-10}
+        qga_meson_test "$dir/tier-sanitize.log" -C "$dir" --suite unit --suite integration \
+            --timeout-multiplier 3
+        echo "TIER_COUNTS $TIER_PASSED $TIER_FAILED" >"$dir/tier-sanitize.counts"
+    )
+    read -r _ TIER_PASSED TIER_FAILED <"$dir/tier-sanitize.counts"
+    [ "$TIER_FAILED" -eq 0 ]
+}
+
+# Seeds for the session fuzzer beside the JSONTestSuite files: requests as hosts send them.
+qga_write_session_seeds() {
+    local out=$1
+    printf '{"execute":"guest-ping"}\n' >"$out/ping"
+    printf '\377{"execute":"guest-sync-delimited","arguments":{"id":1234}}\n{"execute":"guest-info"}\n' >"$out/proxmox"
+    printf '{"execute":"guest-sync","arguments":{"id":1733000000000}}\n' >"$out/libvirt-sync"
+    printf '{"execute": "guest-get-time", "id": [1, "x", {"a": null}]}' >"$out/id"
+    printf "{'execute': 'guest-get-osinfo', 'arguments': {}}" >"$out/single-quotes"
+    printf '{"execute":"guest-ping","arguments":{"foo":42}}{"exec-oob":"x"}[1,2]42 "s"' >"$out/errors"
+    printf '{"execute":"guest-get-timezone"}{"execute":"guest-get-host-name"}{"execute":"guest-set-time","arguments":{"time":1}}' >"$out/mixed"
+    printf '{"execute": @}\377{"execute":"guest-sync","arguments":{"id":-1}}' >"$out/stray"
+}
+
+# (c) libFuzzer (clang): each target for a bounded time, seeded with a temporary copy of the
+# JSONTestSuite files (never written into the repository or the shared folder). A crash, leak,
+# timeout or sanitizer report makes libFuzzer exit non-zero: that fails the tier.
+tier_fuzz() {
+    local dir=$QGA_BUILD_DIR-fuzz
+    local seconds=${QGA_FUZZ_SECONDS:-60}
+    (export CC=clang; qga_meson_setup "$dir" -Dfuzzing=true -Db_sanitize=address,undefined \
+        -Db_lundef=false) \
+        || { qga_tier_broken "meson setup (CC=clang -Dfuzzing=true) failed"; return 1; }
+    ninja -C "$dir" -j "$QGA_JOBS" tests/fuzz/fuzz-session tests/fuzz/fuzz-json \
+        || { qga_tier_broken "the fuzz targets did not build"; return 1; }
+
+    local corpus
+    corpus=$(qga_jsontestsuite_dir "$dir")
+    local n_seeds
+    n_seeds=$(find "$corpus" -maxdepth 1 -name '*.json' 2>/dev/null | wc -l)
+    if [ "$n_seeds" -eq 0 ]; then
+        qga_tier_broken "no JSONTestSuite files in $corpus (meson option jsontestsuite)"
+        return 1
+    fi
+
+    local work
+    work=$(mktemp -d "${TMPDIR:-/tmp}/qga-fuzz.XXXXXX")
+    mkdir -p "$work/seed-json" "$work/seed-session" "$work/corpus-json" "$work/corpus-session" \
+        "$dir/fuzz-artifacts"
+    cp "$corpus"/*.json "$work/seed-json/"
+    cp "$corpus"/*.json "$work/seed-session/"
+    qga_write_session_seeds "$work/seed-session"
+    echo "fuzz: $n_seeds JSONTestSuite seeds copied from $corpus to $work"
+
+    TIER_PASSED=0
+    TIER_FAILED=0
+    # Two thirds of the time to the session target (framer + parser + dispatch), the rest to JSON.
+    local target budget rc
+    for target in session json; do
+        if [ "$target" = session ]; then budget=$((seconds * 2 / 3)); else budget=$((seconds - seconds * 2 / 3)); fi
+        echo "fuzz: fuzz-$target for ${budget}s"
+        ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+            "$dir/tests/fuzz/fuzz-$target" -max_total_time="$budget" -rss_limit_mb=2048 -timeout=10 \
+            -max_len=65536 -print_final_stats=1 -artifact_prefix="$dir/fuzz-artifacts/$target-" \
+            "$work/corpus-$target" "$work/seed-$target" >"$dir/fuzz-$target.log" 2>&1
+        rc=$?
+        grep -E '^(#[0-9]+.*(INITED|DONE)|stat::number_of_executed_units|stat::peak_rss_mb|Done [0-9]+ runs)' \
+            "$dir/fuzz-$target.log" | sed "s/^/fuzz-$target: /"
+        if [ "$rc" -eq 0 ]; then
+            TIER_PASSED=$((TIER_PASSED + 1))
+        else
+            TIER_FAILED=$((TIER_FAILED + 1))
+            echo "!! fuzz-$target failed (exit status $rc); its log ($dir/fuzz-$target.log) ends:" >&2
+            tail -n 60 "$dir/fuzz-$target.log" >&2
+            echo "!! reproducer(s) kept in $dir/fuzz-artifacts/" >&2
+        fi
+    done
+    rm -rf "$work"
+    echo "fuzz: $TIER_PASSED passed, $TIER_FAILED failed"
+    [ "$TIER_FAILED" -eq 0 ]
+}
