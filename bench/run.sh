@@ -13,23 +13,17 @@ set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build-bench}
 
+# The build tools and the reference agent (Debian's qemu-guest-agent, qemu-ga 7.2) are in the
+# project's base packages.
+"$ROOT/scripts/setup.sh" base
+
 if [ ! -f "$BUILD/build.ninja" ]; then
     meson setup "$BUILD" "$ROOT" --buildtype=release
 fi
 ninja -j2 -C "$BUILD" qga-compat/qga-compat >/dev/null
 
-# The reference agent is Debian's qemu-guest-agent (qemu-ga 7.2).
-REF=$(command -v qemu-ga || true)
-[ -n "$REF" ] || { [ -x /usr/sbin/qemu-ga ] && REF=/usr/sbin/qemu-ga; } || true
-if [ -z "$REF" ]; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends qemu-guest-agent >/dev/null
-        REF=/usr/sbin/qemu-ga
-    else
-        echo "run.sh: qemu-ga not found; install Debian's qemu-guest-agent package" >&2
-        exit 1
-    fi
-fi
+REF=$(command -v qemu-ga || echo /usr/sbin/qemu-ga)
+[ -x "$REF" ] || { echo "run.sh: qemu-ga not found at $REF" >&2; exit 1; }
 
 # The Windows agent under Wine, when a cross build is named (WIN_BUILD=dir of a mingw build) and
 # Wine is installed: idle wake-ups and per-ping cost of the .exe (absolute figures).
