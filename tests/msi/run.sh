@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# The MSI tier: build qga-compat-<version>-x64.msi, check its tables, install/upgrade/uninstall it
+# under a fresh headless Wine prefix (tests/msi/test-msi.py says what Wine cannot show).
+#
+# Usage: tests/msi/run.sh [--win-build DIR] [--keep]
+#   --win-build  the mingw-w64 cross build (default $QGA_BUILD_DIR-win, else ./build-test-win);
+#                configured here with cross/mingw64.ini when it does not exist yet
+# Ends with "N passed, M failed"; exits non-zero when anything failed or could not run.
+set -uo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+WIN=${QGA_BUILD_DIR:-$ROOT/build-test}-win
+KEEP=0
+JOBS=${QGA_JOBS:-2}
+while [ $# -gt 0 ]; do
+    case $1 in
+        --win-build) WIN=$2; shift 2 ;;
+        --keep) KEEP=1; shift ;;
+        *) echo "usage: $0 [--win-build DIR] [--keep]" >&2; exit 2 ;;
+    esac
+done
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "ok - $*"; }
+fail() { failed=$((failed + 1)); echo "not ok - $*"; }
+finish() {
+    echo
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+    exit
+}
+
+for tool in wine wineserver wixl msibuild msiinfo meson ninja python3 x86_64-w64-mingw32-gcc-win32; do
+    if ! command -v "$tool" >/dev/null; then
+        fail "missing tool: $tool (scripts/setup.sh windows installs wine, mingw-w64 and msitools)"
+        finish
+    fi
+done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/qga-msi.XXXXXX")
+export WINEPREFIX=$work/pfx WINEDEBUG=-all
+unset DISPLAY
+cleanup() {
+    # Only this run's prefix: its wineserver, then any Windows process of it still alive
+    # (found by its WINEPREFIX, ended by PID).
+    wineserver -k </dev/null >/dev/null 2>&1
+    wineserver -w </dev/null >/dev/null 2>&1
+    local pid
+    for pid in $(grep -lsxz "WINEPREFIX=$WINEPREFIX" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3); do
+        [ "$pid" != $$ ] && [ "$pid" != "$BASHPID" ] && kill -KILL "$pid" 2>/dev/null
+    done
+    if [ "$KEEP" = 1 ]; then echo "kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+echo "--- cross build and MSI in $WIN"
+if [ ! -f "$WIN/build.ninja" ]; then
+    # meson's cross sanity check runs a test .exe under Wine: the prefix must exist first.
+    wineboot -i </dev/null >/dev/null 2>&1; wineserver -k </dev/null >/dev/null 2>&1; wineserver -w
+    if ! meson setup "$WIN" "$ROOT" --cross-file "$ROOT/cross/mingw64.ini" >"$work/setup.log" 2>&1; then
+        tail -30 "$work/setup.log"
+        fail "meson setup of the cross build"
+        finish
+    fi
+fi
+if ninja -C "$WIN" -j "$JOBS" msi >"$work/build.log" 2>&1; then
+    :
+else
+    grep -E 'error|FAILED|wixl|msibuild' "$work/build.log" | head -30
+    fail "ninja msi (the MSI target of installer/meson.build)"
+    finish
+fi
+version=$(meson introspect --projectinfo "$WIN" | python3 -c 'import json,sys; print(json.load(sys.stdin)["version"])')
+msi=$WIN/installer/qga-compat-$version-x64.msi
+exe=$WIN/qga-compat/qga-compat.exe
+if [ -f "$msi" ]; then
+    pass "built $(basename "$msi") ($(stat -c %s "$msi") bytes)"
+else
+    fail "ninja msi did not produce $msi"
+    finish
+fi
+# "The previous build" for the upgrade test: the same sources packaged as a lower version.
+old_version=0.0.1
+if [ "$version" = "$old_version" ]; then
+    fail "project version $version is not above the upgrade test's old version $old_version"
+    finish
+fi
+old=$work/qga-compat-$old_version-x64.msi
+if "$ROOT/installer/build-msi.sh" wixl msibuild msiinfo "$ROOT/installer/qga-compat.wxs" "$exe" "$old_version" \
+        "$old" >"$work/old.log" 2>&1; then
+    pass "built the previous-version MSI ($old_version) for the upgrade test"
+else
+    cat "$work/old.log"
+    fail "build-msi.sh $old_version"
+    finish
+fi
+
+echo "--- headless Wine prefix $WINEPREFIX"
+t0=$(date +%s)
+# Create the prefix, then a persistent server and Wine's services started with stdio detached
+# (services.exe inherits stderr from its starter and would hold a captured pipe open).
+if { [ -d "$WINEPREFIX" ] || wineboot -i </dev/null >/dev/null 2>&1; } &&
+   wineserver -k </dev/null >/dev/null 2>&1; wineserver -w &&
+   wineserver -p </dev/null >/dev/null 2>&1 && wine wineboot </dev/null >/dev/null 2>&1; then
+    pass "wine prefix ready ($(wine --version 2>/dev/null), $(($(date +%s) - t0))s)"
+else
+    fail "could not create the Wine prefix"
+    finish
+fi
+
+echo "--- tables and Wine install/upgrade/uninstall (tests/msi/test-msi.py)"
+timeout 300 python3 "$HERE/test-msi.py" --msi "$msi" --old-msi "$old" --exe "$exe" \
+    --version "$version" --old-version "$old_version" >"$work/msi.tap" 2>&1
+cat "$work/msi.tap"
+p=$(grep -cE '^ok ' "$work/msi.tap")
+f=$(grep -cE '^not ok ' "$work/msi.tap")
+passed=$((passed + p))
+failed=$((failed + f))
+if ! grep -qE '^# [0-9]+ passed' "$work/msi.tap"; then
+    fail "test-msi.py did not finish"
+fi
+finish
