@@ -5,7 +5,8 @@
 #
 # What it does: scripts/setup.sh base, a meson build in $QGA_BUILD_DIR-run (default
 # <checkout>/build-test-run), then `qga-compat -m unix-listen -p <tmp>/qga.sock -t <tmp>`,
-# a handful of requests through socat, and a clean stop with SIGTERM.
+# a handful of requests through socat, `qga-probe --socket ... report` (what an operator sees),
+# and a clean stop with SIGTERM.
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -17,7 +18,7 @@ fi
 build=$QGA_BUILD_DIR-run
 qga_log "building the agent in $build"
 qga_meson_setup "$build"
-ninja -C "$build" -j "$QGA_JOBS" qga-compat/qga-compat
+ninja -C "$build" -j "$QGA_JOBS" qga-compat/qga-compat host-probe/qga-probe
 agent=$build/qga-compat/qga-compat
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/qga-run.XXXXXX")
@@ -71,6 +72,9 @@ show '{"execute":"guest-get-timezone"}'
 show '{"execute":"guest-sync","arguments":{"id":1733000000000}}'
 show '{"execute":"guest-ping","arguments":{"foo":42},"id":"bad-1"}'
 show '{"execute":"guest-no-such-command"}'
+
+qga_log "the operator's view: qga-probe report over the socket"
+"$build/host-probe/qga-probe" --socket "$sock" report
 
 qga_log "stopping the agent (SIGTERM)"
 kill -TERM "$pid"
