@@ -85,6 +85,19 @@ bool qga_test_agent_is_posix(void)
     return !platform || g_str_equal(platform, "posix");
 }
 
+bool qga_test_wine_cannot(const char *command, JsonObject *reply)
+{
+    /* Wine's pdh.dll has no "\\System\\Processor Queue Length" counter. */
+    static const char *const unbacked[] = { "guest-get-load", NULL };
+    if (qga_test_agent_is_posix() || !g_strv_contains(unbacked, command) ||
+        !json_object_has_member(reply, "error"))
+        return false;
+    JsonObject *e = json_object_get_object_member(reply, "error");
+    g_assert_cmpstr(json_object_get_string_member(e, "class"), ==, "GenericError");
+    g_test_message("%s under Wine: %s", command, json_object_get_string_member(e, "desc"));
+    return true;
+}
+
 /*
  * The agent must not outlive a test that aborted on a failed assertion; and
  * the test's stdout is its TAP stream, so whatever the agent prints goes to

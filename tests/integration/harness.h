@@ -80,6 +80,12 @@ pid_t qga_test_agent_measured_pid(const QgaTestAgent *agent);
 /* True when the agent process is still running (reaps it if it exited). */
 bool qga_test_agent_alive(QgaTestAgent *agent);
 bool qga_test_agent_is_posix(void);
+/*
+ * True when reply is the error a Windows agent gives under Wine for a command Wine cannot back
+ * (tests/wine/UNSUPPORTED.md), e.g. guest-get-load without PDH counters: a GenericError, never a
+ * faked result. Always false for a POSIX agent. The test then logs it and checks nothing more.
+ */
+bool qga_test_wine_cannot(const char *command, JsonObject *reply);
 
 QgaTestClient *qga_test_connect(const QgaTestAgent *agent);
 void qga_test_client_close(QgaTestClient *client);

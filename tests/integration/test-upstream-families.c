@@ -317,10 +317,12 @@ static void test_get_load(void)
     Fixture f;
     if (fixture_start(&f, needed)) {
         g_autoptr(JsonObject) r = qga_test_cmd(f.c, "{\"execute\": \"guest-get-load\"}");
-        JsonObject *v = json_node_get_object(qga_test_reply_return(r));
-        g_assert_true(json_object_has_member(v, "load1m"));
-        g_assert_true(json_object_has_member(v, "load5m"));
-        g_assert_true(json_object_has_member(v, "load15m"));
+        if (!qga_test_wine_cannot("guest-get-load", r)) {
+            JsonObject *v = json_node_get_object(qga_test_reply_return(r));
+            g_assert_true(json_object_has_member(v, "load1m"));
+            g_assert_true(json_object_has_member(v, "load5m"));
+            g_assert_true(json_object_has_member(v, "load15m"));
+        }
     }
     fixture_stop(&f);
 }
