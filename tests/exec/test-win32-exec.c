@@ -10,25 +10,7 @@
 #include "exec.h"
 #include "mem.h"
 
-/* ---- a minimal TAP runner (no GLib for mingw) ---- */
-
-static int test_failed;
-
-#define CHECK(cond, ...)                                                                   \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            printf("# %s:%d: check failed: %s: ", __FILE__, __LINE__, #cond);              \
-            printf(__VA_ARGS__);                                                           \
-            printf("\n");                                                                  \
-            test_failed = 1;                                                               \
-        }                                                                                  \
-    } while (0)
-#define CHECK_STR(a, b)                                                                    \
-    do {                                                                                   \
-        const char *a_ = (a), *b_ = (b);                                                   \
-        CHECK(a_ && b_ && strcmp(a_, b_) == 0, "\"%s\" != \"%s\"", a_ ? a_ : "(null)",     \
-              b_ ? b_ : "(null)");                                                         \
-    } while (0)
+#include "../wine/wintap.h"
 
 typedef LPWSTR *(WINAPI *ToArgvFn)(LPCWSTR, int *);
 
@@ -229,11 +211,6 @@ static void test_spawn_stdin_merged(void)
     qga_error_free(err);
 }
 
-typedef struct TestCase {
-    const char *path;
-    void (*fn)(void);
-} TestCase;
-
 static const TestCase tests[] = {
     { "/win32/exec/cmdline-cases", test_cmdline_cases },
     { "/win32/exec/cmdline-random", test_cmdline_random },
@@ -244,15 +221,5 @@ static const TestCase tests[] = {
 
 int main(void)
 {
-    setvbuf(stdout, NULL, _IONBF, 0);
-    size_t n = QGA_N_ELEMENTS(tests);
-    int failures = 0;
-    printf("1..%zu\n", n);
-    for (size_t i = 0; i < n; i++) {
-        test_failed = 0;
-        tests[i].fn();
-        printf("%s %zu %s\n", test_failed ? "not ok" : "ok", i + 1, tests[i].path);
-        failures += test_failed;
-    }
-    return failures ? 1 : 0;
+    return wintap_run(tests, QGA_N_ELEMENTS(tests));
 }

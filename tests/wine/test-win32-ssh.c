@@ -24,17 +24,7 @@
  * is printed for the record. The ACL on a real disk: the Windows end-to-end tier.
  */
 
-static int test_failed;
-
-#define CHECK(cond, ...)                                                                   \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            printf("# %s:%d: check failed: %s: ", __FILE__, __LINE__, #cond);              \
-            printf(__VA_ARGS__);                                                           \
-            printf("\n");                                                                  \
-            test_failed = 1;                                                               \
-        }                                                                                  \
-    } while (0)
+#include "wintap.h"
 
 #define USER_SID "S-1-5-21-1000-2000-3000-1001"
 
@@ -222,10 +212,7 @@ static void remove_tree(const char *dir)
 
 int main(void)
 {
-    static const struct {
-        const char *path;
-        void (*fn)(void);
-    } tests[] = {
+    static const TestCase tests[] = {
         { "/win32/ssh/user-file", test_user_file },
         { "/win32/ssh/admin-file", test_admin_file },
         { "/win32/ssh/missing", test_missing },
@@ -238,14 +225,7 @@ int main(void)
     snprintf(sshd, sizeof(sshd), "%s\\programdata-ssh", base_dir);
     CreateDirectoryA(sshd, NULL);
 
-    int failures = 0;
-    printf("1..%u\n", (unsigned)(sizeof(tests) / sizeof(tests[0])));
-    for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-        test_failed = 0;
-        tests[i].fn();
-        printf("%s %zu %s\n", test_failed ? "not ok" : "ok", i + 1, tests[i].path);
-        failures += test_failed;
-    }
+    int status = wintap_run(tests, sizeof(tests) / sizeof(tests[0]));
     remove_tree(base_dir);
-    return failures ? 1 : 0;
+    return status;
 }

@@ -19,22 +19,7 @@
  * data in tests/unit/test-storage-win-decode.c.
  */
 
-static int test_failed;
-
-#define CHECK(cond, ...)                                                                   \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            printf("# %s:%d: check failed: %s: ", __FILE__, __LINE__, #cond);              \
-            printf(__VA_ARGS__);                                                           \
-            printf("\n");                                                                  \
-            test_failed = 1;                                                               \
-        }                                                                                  \
-    } while (0)
-
-typedef struct TestCase {
-    const char *path;
-    void (*fn)(void);
-} TestCase;
+#include "wintap.h"
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -118,15 +103,5 @@ static const TestCase tests[] = {
 
 int main(void)
 {
-    setvbuf(stdout, NULL, _IONBF, 0);
-    size_t n = QGA_N_ELEMENTS(tests);
-    int failures = 0;
-    printf("1..%zu\n", n);
-    for (size_t i = 0; i < n; i++) {
-        test_failed = 0;
-        tests[i].fn();
-        printf("%s %zu %s\n", test_failed ? "not ok" : "ok", i + 1, tests[i].path);
-        failures += test_failed;
-    }
-    return failures ? 1 : 0;
+    return wintap_run(tests, QGA_N_ELEMENTS(tests));
 }
