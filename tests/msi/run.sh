@@ -21,16 +21,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "ok - $*"; }
-fail() { failed=$((failed + 1)); echo "not ok - $*"; }
-finish() {
-    echo
-    echo "$passed passed, $failed failed"
-    [ "$failed" -eq 0 ]
-    exit
-}
+source "$ROOT/tests/wine/lib.sh"
 
 for tool in wine wineserver wixl msibuild msiinfo meson ninja python3 x86_64-w64-mingw32-gcc-win32; do
     if ! command -v "$tool" >/dev/null; then
@@ -39,21 +30,7 @@ for tool in wine wineserver wixl msibuild msiinfo meson ninja python3 x86_64-w64
     fi
 done
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/qga-msi.XXXXXX")
-export WINEPREFIX=$work/pfx WINEDEBUG=-all
-unset DISPLAY
-cleanup() {
-    # Only this run's prefix: its wineserver, then any Windows process of it still alive
-    # (found by its WINEPREFIX, ended by PID).
-    wineserver -k </dev/null >/dev/null 2>&1
-    wineserver -w </dev/null >/dev/null 2>&1
-    local pid
-    for pid in $(grep -lsxz "WINEPREFIX=$WINEPREFIX" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3); do
-        [ "$pid" != $$ ] && [ "$pid" != "$BASHPID" ] && kill -KILL "$pid" 2>/dev/null
-    done
-    if [ "$KEEP" = 1 ]; then echo "kept $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
+wine_work_begin qga-msi
 
 echo "--- cross build and MSI in $WIN"
 if [ ! -f "$WIN/build.ninja" ]; then
@@ -99,11 +76,7 @@ fi
 
 echo "--- headless Wine prefix $WINEPREFIX"
 t0=$(date +%s)
-# Create the prefix, then a persistent server and Wine's services started with stdio detached
-# (services.exe inherits stderr from its starter and would hold a captured pipe open).
-if { [ -d "$WINEPREFIX" ] || wineboot -i </dev/null >/dev/null 2>&1; } &&
-   wineserver -k </dev/null >/dev/null 2>&1; wineserver -w &&
-   wineserver -p </dev/null >/dev/null 2>&1 && wine wineboot </dev/null >/dev/null 2>&1; then
+if wine_prefix_start; then
     pass "wine prefix ready ($(wine --version 2>/dev/null), $(($(date +%s) - t0))s)"
 else
     fail "could not create the Wine prefix"

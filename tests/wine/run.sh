@@ -33,12 +33,8 @@ while [ $# -gt 0 ]; do
 done
 WIN=${WIN:-$NATIVE-win}
 
-passed=0
-failed=0
-skipped=0
-step() { printf '\n--- %s\n' "$*"; }
-pass() { passed=$((passed + 1)); echo "ok - $*"; }
-fail() { failed=$((failed + 1)); echo "not ok - $*"; }
+source "$HERE/lib.sh"
+
 # Add the counts of a TAP log: ok lines pass, not ok lines fail, "ok ... # SKIP" lines are
 # counted apart (a test that cannot apply to the Windows agent says so; see the log above).
 count_tap() {
@@ -50,30 +46,8 @@ count_tap() {
     skipped=$((skipped + s))
     failed=$((failed + f))
 }
-finish() {
-    echo
-    [ "$skipped" -gt 0 ] && echo "($skipped skipped: the lines marked # SKIP above say why)"
-    echo "$passed passed, $failed failed"
-    [ "$failed" -eq 0 ]
-    exit
-}
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/qga-wine.XXXXXX")
-export WINEPREFIX=$work/pfx WINEDEBUG=-all
-unset DISPLAY
-cleanup() {
-    # Only this run's prefix: its wineserver and every Windows process in it. Wine helpers
-    # (winedevice.exe) have been seen to outlive a killed server: end those of this prefix,
-    # found by their WINEPREFIX, by PID.
-    wineserver -k </dev/null >/dev/null 2>&1
-    wineserver -w </dev/null >/dev/null 2>&1
-    local pid
-    for pid in $(grep -lsxz "WINEPREFIX=$WINEPREFIX" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3); do
-        [ "$pid" != $$ ] && [ "$pid" != "$BASHPID" ] && kill -KILL "$pid" 2>/dev/null
-    done
-    if [ "$KEEP" = 1 ]; then echo "kept $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
+wine_work_begin qga-wine
 
 for tool in wine wineserver x86_64-w64-mingw32-gcc-win32 meson ninja python3; do
     if ! command -v "$tool" >/dev/null; then
@@ -84,13 +58,7 @@ done
 
 step "1. headless Wine prefix $WINEPREFIX"
 t0=$(date +%s)
-# Create the prefix, stop the server that did it, then a persistent server and the services
-# started again with stdio detached: services.exe & co. inherit stderr from whoever starts them
-# and would otherwise hold a captured pipe open for as long as the server lives. (Starting the
-# persistent server before `wineboot -i` leaves a services.exe that cannot start services.)
-if wineboot -i </dev/null >/dev/null 2>&1 && wineserver -k </dev/null >/dev/null 2>&1; wineserver -w &&
-   wineserver -p </dev/null >/dev/null 2>&1 && wine wineboot </dev/null >/dev/null 2>&1 &&
-   wine winecfg /v win10 </dev/null >/dev/null 2>&1; then
+if wine_prefix_start && wine winecfg /v win10 </dev/null >/dev/null 2>&1; then
     pass "wine prefix ready ($(wine --version 2>/dev/null), Windows 10 mode, $(($(date +%s) - t0))s)"
 else
     fail "could not create the Wine prefix"
