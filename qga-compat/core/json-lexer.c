@@ -28,6 +28,7 @@ enum {
 };
 
 #define DEFAULT_MAX_TOKEN ((size_t)64 << 20)   /* QEMU's MAX_TOKEN_SIZE */
+#define KEEP_TOKEN_MAX ((size_t)64 << 10)      /* a token buffer larger than this is released */
 
 void qga_json_lexer_init(QgaJsonLexer *lexer, size_t max_token_bytes, QgaTokenSink sink, void *opaque)
 {
@@ -45,7 +46,7 @@ void qga_json_lexer_reset(QgaJsonLexer *lexer)
     lexer->too_long = 0;
     qga_buf_clear(&lexer->token);
     /* Don't keep a 64 MiB buffer around after one huge token. */
-    if (lexer->token.cap > 4096)
+    if (lexer->token.cap > KEEP_TOKEN_MAX)
         qga_buf_free(&lexer->token);
 }
 
@@ -92,7 +93,12 @@ static void emit(Cursor *c, QgaTokenType type, size_t end)
         t.len = lx->token.len;
     }
     lx->sink(lx->opaque, &t);
-    qga_buf_clear(&lx->token);
+    /* The framer's lexer lives as long as the agent: don't keep a multi-megabyte buffer (a
+     * guest-file-write payload) around after its token is done. */
+    if (lx->token.cap > KEEP_TOKEN_MAX)
+        qga_buf_free(&lx->token);
+    else
+        qga_buf_clear(&lx->token);
     c->run_start = end;
 }
 
