@@ -235,3 +235,4 @@ int probe_cmd_exec(int argc, char **argv);
 int probe_cmd_cp(int argc, char **argv);
 int probe_cmd_fleet(int argc, char **argv);
 int probe_cmd_watch(int argc, char **argv);
+int probe_cmd_listen(int argc, char **argv);

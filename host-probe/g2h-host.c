@@ -1,0 +1,374 @@
+/* The host's side of the guest-driven channel: size, UTF-8, depth, rate and schema checks, then answers by policy. */
+#include "g2h-host.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+/* Mirrors "guest-driven" in schema/qga-compat.json (test-g2h-host checks it member by member). */
+const G2hHostMessage G2H_HOST_MESSAGES[] = {
+    { "host-hello", FALSE, { { "version", "str" }, { "os", "str" }, { "capabilities", "[str]" } } },
+    { "host-get-time", FALSE, { { NULL, NULL } } },
+    { "host-kv-set", FALSE, { { "key", "str" }, { "value", "str" } } },
+    { "host-kv-get", FALSE, { { "key", "str" } } },
+    { "host-kv-list", FALSE, { { NULL, NULL } } },
+    { "host-log", FALSE, { { "message", "str" } } },
+    { "AGENT_STARTED", TRUE, { { "version", "str" } } },
+    { "AGENT_STOPPING", TRUE, { { NULL, NULL } } },
+    { "HEARTBEAT", TRUE, { { "sequence", "uint64" } } },
+    { "EVENTS_DROPPED", TRUE, { { "count", "uint64" } } },
+    { NULL, FALSE, { { NULL, NULL } } },
+};
+
+struct G2hHost {
+    char *guest;
+    char *kv_path;
+    GKeyFile *kv;
+    double tokens;
+    gint64 last_us;
+    guint64 dropped, throttled;
+};
+
+#define KV_GROUP "kv"
+
+G2hHost *g2h_host_new(const char *state_dir, const char *guest, GError **error)
+{
+    /* The name comes from the operator, but it becomes a file name: keep it one component. */
+    if (!*guest || strchr(guest, '/') || !strcmp(guest, ".") || !strcmp(guest, "..")) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "invalid guest name '%s'", guest);
+        return NULL;
+    }
+    g_autoptr(G2hHost) host = g_new0(G2hHost, 1);
+    host->guest = g_strdup(guest);
+    host->kv_path = g_strdup_printf("%s/%s.kv", state_dir, guest);
+    host->kv = g_key_file_new();
+    host->tokens = G2H_HOST_BUCKET;
+    host->last_us = G_MININT64;
+    g_autoptr(GError) local = NULL;
+    if (!g_key_file_load_from_file(host->kv, host->kv_path, G_KEY_FILE_NONE, &local) &&
+        !g_error_matches(local, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+        g_propagate_prefixed_error(error, g_steal_pointer(&local), "%s: ", host->kv_path);
+        return NULL;
+    }
+    return g_steal_pointer(&host);
+}
+
+void g2h_host_free(G2hHost *host)
+{
+    if (!host)
+        return;
+    g_free(host->guest);
+    g_free(host->kv_path);
+    g_key_file_free(host->kv);
+    g_free(host);
+}
+
+guint64 g2h_host_dropped(const G2hHost *host) { return host->dropped; }
+guint64 g2h_host_throttled(const G2hHost *host) { return host->throttled; }
+
+static gboolean take_token(G2hHost *host, gint64 now_us)
+{
+    if (host->last_us != G_MININT64 && now_us > host->last_us)
+        host->tokens = MIN((double)G2H_HOST_BUCKET,
+                           host->tokens + (double)(now_us - host->last_us) * G2H_HOST_RATE / G_USEC_PER_SEC);
+    host->last_us = now_us;
+    if (host->tokens < 1)
+        return FALSE;
+    host->tokens -= 1;
+    return TRUE;
+}
+
+/* Depth of arrays and objects outside strings; json-glib itself would recurse without limit. */
+static gboolean depth_ok(const char *text, gsize len)
+{
+    int depth = 0;
+    gboolean in_string = FALSE, escaped = FALSE;
+    for (gsize i = 0; i < len; i++) {
+        char c = text[i];
+        if (in_string) {
+            if (escaped)
+                escaped = FALSE;
+            else if (c == '\\')
+                escaped = TRUE;
+            else if (c == '"')
+                in_string = FALSE;
+        } else if (c == '"') {
+            in_string = TRUE;
+        } else if (c == '{' || c == '[') {
+            if (++depth > G2H_HOST_MAX_DEPTH)
+                return FALSE;
+        } else if (c == '}' || c == ']') {
+            depth--;
+        }
+    }
+    return TRUE;
+}
+
+static const G2hHostMessage *find_message(const char *name, gboolean is_event)
+{
+    for (const G2hHostMessage *m = G2H_HOST_MESSAGES; m->name; m++)
+        if (m->is_event == is_event && !strcmp(m->name, name))
+            return m;
+    return NULL;
+}
+
+static gboolean node_is_string(JsonNode *node)
+{
+    return JSON_NODE_HOLDS_VALUE(node) && json_node_get_value_type(node) == G_TYPE_STRING;
+}
+
+static gboolean type_ok(JsonNode *node, const char *type)
+{
+    if (!strcmp(type, "str"))
+        return node_is_string(node);
+    if (!strcmp(type, "uint64"))
+        return JSON_NODE_HOLDS_VALUE(node) && json_node_get_value_type(node) == G_TYPE_INT64 &&
+               json_node_get_int(node) >= 0;
+    JsonArray *array = JSON_NODE_HOLDS_ARRAY(node) ? json_node_get_array(node) : NULL;
+    if (!array)
+        return FALSE;
+    for (guint i = 0; i < json_array_get_length(array); i++)
+        if (!node_is_string(json_array_get_element(array, i)))
+            return FALSE;
+    return TRUE;
+}
+
+/* NULL when the members match; otherwise the error text, worded like qemu-ga's input visitor. */
+static char *check_members(const G2hHostMessage *m, JsonObject *obj)
+{
+    for (const G2hHostMember *mem = m->members; mem->name; mem++) {
+        JsonNode *node = obj ? json_object_get_member(obj, mem->name) : NULL;
+        if (!node)
+            return g_strdup_printf("Parameter '%s' missing", mem->name);
+        if (!type_ok(node, mem->type))
+            return g_strdup_printf("Invalid parameter type for '%s', expected: %s", mem->name,
+                                   !strcmp(mem->type, "str") ? "string" : !strcmp(mem->type, "uint64") ? "integer" : "array");
+    }
+    g_autoptr(GList) names = obj ? json_object_get_members(obj) : NULL;
+    for (GList *l = names; l; l = l->next) {
+        gboolean known = FALSE;
+        for (const G2hHostMember *mem = m->members; mem->name && !known; mem++)
+            known = !strcmp(mem->name, l->data);
+        if (!known)
+            return g_strdup_printf("Parameter '%s' is unexpected", (const char *)l->data);
+    }
+    return NULL;
+}
+
+static char *node_to_line(JsonNode *node)
+{
+    return json_to_string(node, FALSE);
+}
+
+static char *record_line(G2hHost *host, const char *kind, JsonNode *msg)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "guest");
+    json_builder_add_string_value(b, host->guest);
+    json_builder_set_member_name(b, kind);
+    json_builder_add_value(b, json_node_copy(msg));
+    json_builder_end_object(b);
+    g_autoptr(JsonNode) root = json_builder_get_root(b);
+    return node_to_line(root);
+}
+
+static char *error_reply(JsonNode *id, const char *cls, const char *desc)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "error");
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "class");
+    json_builder_add_string_value(b, cls);
+    json_builder_set_member_name(b, "desc");
+    json_builder_add_string_value(b, desc);
+    json_builder_end_object(b);
+    if (id) {
+        json_builder_set_member_name(b, "id");
+        json_builder_add_value(b, json_node_copy(id));
+    }
+    json_builder_end_object(b);
+    g_autoptr(JsonNode) root = json_builder_get_root(b);
+    return node_to_line(root);
+}
+
+static char *return_reply(JsonNode *id, JsonNode *value /* taken */)
+{
+    g_autoptr(JsonObject) obj = json_object_new();
+    json_object_set_member(obj, "return", value);
+    if (id)
+        json_object_set_member(obj, "id", json_node_copy(id));
+    g_autoptr(JsonNode) root = json_node_init_object(json_node_alloc(), obj);
+    return node_to_line(root);
+}
+
+static gboolean kv_key_ok(const char *key)
+{
+    gsize n = strlen(key);
+    if (n == 0 || n > G2H_HOST_KV_MAX_KEY)
+        return FALSE;
+    for (gsize i = 0; i < n; i++)
+        if (!g_ascii_isalnum(key[i]) && !strchr("._-", key[i]))
+            return FALSE;
+    return TRUE;
+}
+
+static JsonNode *empty_object(void)
+{
+    JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+    json_node_take_object(node, json_object_new());
+    return node;
+}
+
+static gint compare_keys(gconstpointer a, gconstpointer b, gpointer data)
+{
+    (void)data;
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The answer to a checked request: a return value, or NULL with *ret_error set. */
+static JsonNode *answer(G2hHost *host, const char *name, JsonObject *args, char **ret_error)
+{
+    const char *key = args && json_object_has_member(args, "key") ? json_object_get_string_member(args, "key") : NULL;
+    if (key && !kv_key_ok(key)) {
+        *ret_error = g_strdup_printf("key must be 1 to %d characters of A-Z a-z 0-9 . _ -", G2H_HOST_KV_MAX_KEY);
+        return NULL;
+    }
+    if (!strcmp(name, "host-hello")) {
+        g_autoptr(JsonBuilder) b = json_builder_new();
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "host");
+        json_builder_add_string_value(b, "qga-probe " PROBE_VERSION);
+        json_builder_set_member_name(b, "time");
+        json_builder_add_int_value(b, g_get_real_time() * 1000);
+        json_builder_set_member_name(b, "requests");
+        json_builder_begin_array(b);
+        for (const G2hHostMessage *m = G2H_HOST_MESSAGES; m->name; m++)
+            if (!m->is_event)
+                json_builder_add_string_value(b, m->name);
+        json_builder_end_array(b);
+        json_builder_end_object(b);
+        return json_builder_get_root(b);
+    }
+    if (!strcmp(name, "host-get-time"))
+        return json_node_init_int(json_node_alloc(), g_get_real_time() * 1000);
+    if (!strcmp(name, "host-kv-get")) {
+        g_autofree char *value = g_key_file_get_string(host->kv, KV_GROUP, key, NULL);
+        if (!value) {
+            *ret_error = g_strdup_printf("no such key: %s", key);
+            return NULL;
+        }
+        return json_node_init_string(json_node_alloc(), value);
+    }
+    if (!strcmp(name, "host-kv-list")) {
+        g_auto(GStrv) keys = g_key_file_get_keys(host->kv, KV_GROUP, NULL, NULL);
+        JsonArray *array = json_array_new();
+        if (keys) {
+            g_qsort_with_data(keys, (gint)g_strv_length(keys), sizeof(char *), compare_keys, NULL);
+            for (char **k = keys; *k; k++)
+                json_array_add_string_element(array, *k);
+        }
+        JsonNode *node = json_node_new(JSON_NODE_ARRAY);
+        json_node_take_array(node, array);
+        return node;
+    }
+    if (!strcmp(name, "host-kv-set")) {
+        const char *value = json_object_get_string_member(args, "value");
+        if (strlen(value) > G2H_HOST_KV_MAX_VALUE) {
+            *ret_error = g_strdup_printf("value longer than %d bytes", G2H_HOST_KV_MAX_VALUE);
+            return NULL;
+        }
+        gsize n_keys = 0;
+        g_auto(GStrv) keys = g_key_file_get_keys(host->kv, KV_GROUP, &n_keys, NULL);
+        if (!g_key_file_has_key(host->kv, KV_GROUP, key, NULL) && n_keys >= G2H_HOST_KV_MAX_KEYS) {
+            *ret_error = g_strdup_printf("the host keeps at most %d keys per guest", G2H_HOST_KV_MAX_KEYS);
+            return NULL;
+        }
+        g_key_file_set_string(host->kv, KV_GROUP, key, value);
+        g_autoptr(GError) err = NULL;
+        if (!g_key_file_save_to_file(host->kv, host->kv_path, &err)) {
+            g_key_file_remove_key(host->kv, KV_GROUP, key, NULL);
+            *ret_error = g_strdup_printf("host could not store the key: %s", err->message);
+            return NULL;
+        }
+        return empty_object();
+    }
+    /* host-log: the caller prints the record; nothing is run or interpreted. */
+    if (strlen(json_object_get_string_member(args, "message")) > G2H_HOST_KV_MAX_VALUE) {
+        *ret_error = g_strdup_printf("message longer than %d bytes", G2H_HOST_KV_MAX_VALUE);
+        return NULL;
+    }
+    return empty_object();
+}
+
+static G2hHostVerdict drop(G2hHost *host)
+{
+    host->dropped++;
+    return G2H_HOST_DROPPED;
+}
+
+G2hHostVerdict g2h_host_handle(G2hHost *host, const char *text, gsize len, gint64 now_us,
+                               char **ret_reply, char **ret_record)
+{
+    *ret_reply = *ret_record = NULL;
+    if (!take_token(host, now_us)) {
+        host->throttled++;
+        return G2H_HOST_THROTTLED;
+    }
+    if (len > G2H_HOST_MAX_MESSAGE || !g_utf8_validate(text, (gssize)len, NULL) || !depth_ok(text, len))
+        return drop(host);
+    g_autoptr(JsonParser) parser = json_parser_new();
+    if (!json_parser_load_from_data(parser, text, (gssize)len, NULL))
+        return drop(host);
+    JsonNode *root = json_parser_get_root(parser);
+    JsonObject *obj = root && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
+    if (!obj)
+        return drop(host);
+    JsonNode *execute = json_object_get_member(obj, "execute");
+    JsonNode *event = json_object_get_member(obj, "event");
+    if (event && !execute) {
+        /* Events get no answer, so anything wrong with one can only be dropped and counted. */
+        JsonNode *data = json_object_get_member(obj, "data");
+        JsonNode *ts = json_object_get_member(obj, "timestamp");
+        const G2hHostMessage *m = node_is_string(event) ? find_message(json_node_get_string(event), TRUE) : NULL;
+        if (!m || json_object_get_size(obj) != 3 || !data || !JSON_NODE_HOLDS_OBJECT(data) || !ts || !JSON_NODE_HOLDS_OBJECT(ts))
+            return drop(host);
+        static const G2hHostMessage stamp = { "timestamp", TRUE, { { "seconds", "uint64" }, { "microseconds", "uint64" } } };
+        g_autofree char *bad_data = check_members(m, json_node_get_object(data));
+        g_autofree char *bad_ts = check_members(&stamp, json_node_get_object(ts));
+        if (bad_data || bad_ts)
+            return drop(host);
+        *ret_record = record_line(host, "event", root);
+        return G2H_HOST_EVENT;
+    }
+    if (!execute || !node_is_string(execute))
+        return drop(host);
+    JsonNode *id = json_object_get_member(obj, "id");
+    JsonNode *args_node = json_object_get_member(obj, "arguments");
+    g_autoptr(GList) names = json_object_get_members(obj);
+    for (GList *l = names; l; l = l->next)
+        if (strcmp(l->data, "execute") && strcmp(l->data, "arguments") && strcmp(l->data, "id"))
+            return drop(host);
+    *ret_record = record_line(host, "request", root);
+    const char *name = json_node_get_string(execute);
+    const G2hHostMessage *m = find_message(name, FALSE);
+    if (!m) {
+        g_autofree char *desc = g_strdup_printf("The command %s has not been found", name);
+        *ret_reply = error_reply(id, "CommandNotFound", desc);
+        return G2H_HOST_REQUEST;
+    }
+    if (args_node && !JSON_NODE_HOLDS_OBJECT(args_node)) {
+        *ret_reply = error_reply(id, "GenericError", "QMP input member 'arguments' must be an object");
+        return G2H_HOST_REQUEST;
+    }
+    JsonObject *args = args_node ? json_node_get_object(args_node) : NULL;
+    g_autofree char *bad = check_members(m, args);
+    if (bad) {
+        *ret_reply = error_reply(id, "GenericError", bad);
+        return G2H_HOST_REQUEST;
+    }
+    g_autofree char *why = NULL;
+    JsonNode *value = answer(host, name, args, &why);
+    *ret_reply = value ? return_reply(id, value) : error_reply(id, "GenericError", why);
+    return G2H_HOST_REQUEST;
+}
