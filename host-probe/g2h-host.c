@@ -4,6 +4,8 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "probe.h"
+
 /* Mirrors "guest-driven" in schema/qga-compat.json (test-g2h-host checks it member by member). */
 const G2hHostMessage G2H_HOST_MESSAGES[] = {
     { "host-hello", FALSE, { { "version", "str" }, { "os", "str" }, { "capabilities", "[str]" } } },
@@ -74,32 +76,6 @@ static gboolean take_token(G2hHost *host, gint64 now_us)
     if (host->tokens < 1)
         return FALSE;
     host->tokens -= 1;
-    return TRUE;
-}
-
-/* Depth of arrays and objects outside strings; json-glib itself would recurse without limit. */
-static gboolean depth_ok(const char *text, gsize len)
-{
-    int depth = 0;
-    gboolean in_string = FALSE, escaped = FALSE;
-    for (gsize i = 0; i < len; i++) {
-        char c = text[i];
-        if (in_string) {
-            if (escaped)
-                escaped = FALSE;
-            else if (c == '\\')
-                escaped = TRUE;
-            else if (c == '"')
-                in_string = FALSE;
-        } else if (c == '"') {
-            in_string = TRUE;
-        } else if (c == '{' || c == '[') {
-            if (++depth > G2H_HOST_MAX_DEPTH)
-                return FALSE;
-        } else if (c == '}' || c == ']') {
-            depth--;
-        }
-    }
     return TRUE;
 }
 
@@ -315,7 +291,7 @@ G2hHostVerdict g2h_host_handle(G2hHost *host, const char *text, gsize len, gint6
         host->throttled++;
         return G2H_HOST_THROTTLED;
     }
-    if (len > G2H_HOST_MAX_MESSAGE || !g_utf8_validate(text, (gssize)len, NULL) || !depth_ok(text, len))
+    if (len > G2H_HOST_MAX_MESSAGE || !g_utf8_validate(text, (gssize)len, NULL) || !probe_json_depth_ok(text, len, G2H_HOST_MAX_DEPTH))
         return drop(host);
     g_autoptr(JsonParser) parser = json_parser_new();
     if (!json_parser_load_from_data(parser, text, (gssize)len, NULL))

@@ -160,6 +160,9 @@ ProbeChannel *probe_channel_find(const char *xml, const char *name, GError **err
 #define PROBE_MAX_STRING 4096                       /* names, paths, descriptions */
 #define PROBE_MAX_ITEMS 4096                        /* entries in a list (interfaces, filesystems) */
 
+/* Nesting of arrays and objects (outside strings) stays within max_depth: checked before
+ * json-glib, which recurses once per level, ever sees guest text. */
+gboolean probe_json_depth_ok(const char *text, gsize len, guint max_depth);
 /* Parse one reply text: valid UTF-8, size and depth capped, a JSON object. */
 JsonNode *probe_json_parse_reply(const char *text, gsize len, GError **error);
 /* Check {"return": ...} / {"error": {...}} and return the return value (a new reference). */

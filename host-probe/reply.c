@@ -5,7 +5,7 @@
 
 /* json-glib recurses once per nesting level; a hostile guest could send a million '['. Measure
  * the depth first, outside strings, and refuse before the parser ever sees the text. */
-static gboolean probe_json_depth_ok(const char *text, gsize len, guint max_depth)
+gboolean probe_json_depth_ok(const char *text, gsize len, guint max_depth)
 {
     guint depth = 0;
     gboolean in_string = FALSE, escaped = FALSE;
