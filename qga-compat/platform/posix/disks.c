@@ -113,19 +113,8 @@ static void add_dependency(QgaDiskInfo *disk, char *dev)
 /* udev's DM_NAME (qemu-ga's alias), else the same name from sysfs's dm/name. */
 static char *dm_alias(const QgaLinuxRoots *roots, const char *sysdir)
 {
-    _qga_cleanup_free_ char *devno = qga_linux_read_attr(sysdir, "dev");
-    if (devno && strspn(devno, "0123456789:") == strlen(devno)) {
-        _qga_cleanup_free_ char *db = qga_strdup_printf("%s/b%s", roots->udev_data, devno);
-        _qga_cleanup_free_ char *text = NULL;
-        size_t len;
-        if (qga_linux_read_file(db, 65536, &text, &len) == 0) {
-            char *alias = qga_linux_find_key(text, "E:DM_NAME=");
-            if (alias && *alias)
-                return alias;
-            free(alias);
-        }
-    }
-    return qga_linux_read_attr(sysdir, "dm/name");
+    char *alias = qga_linux_udev_property(roots, sysdir, "DM_NAME");
+    return alias ? alias : qga_linux_read_attr(sysdir, "dm/name");
 }
 
 /* "<disk>N" or "<disk>pN": qemu-ga's test for a partition directory below a disk. */

@@ -34,6 +34,9 @@ char *qga_linux_read_attr(const char *dir, const char *name);
 
 /* One line "KEY=value" (uevent) or "E:KEY=value" (udev database) from text; heap value or NULL. */
 char *qga_linux_find_key(const char *text, const char *prefix);
+/* A property (e.g. "ID_SERIAL") of a block device from udev's database (<udev_data>/b<maj:min>),
+ * found through the device's sysfs "dev" attribute; NULL when absent or empty. */
+char *qga_linux_udev_property(const QgaLinuxRoots *roots, const char *syspath, const char *key);
 
 /* One PCI function of a sysfs device path ("0000:00:02.0"). */
 typedef struct QgaSysfsPciFunc {

@@ -425,22 +425,30 @@ char *qga_linux_devnode(const QgaLinuxRoots *roots, const char *sysdir)
     return qga_strdup_printf("%s/%s", roots->devdir, name);
 }
 
+char *qga_linux_udev_property(const QgaLinuxRoots *roots, const char *syspath, const char *key)
+{
+    _qga_cleanup_free_ char *devno = qga_linux_read_attr(syspath, "dev");
+    if (!devno || strspn(devno, "0123456789:") != strlen(devno))
+        return NULL; /* not a "major:minor" pair: never build a path from it */
+    _qga_cleanup_free_ char *db = qga_strdup_printf("%s/b%s", roots->udev_data, devno);
+    _qga_cleanup_free_ char *text = NULL;
+    size_t len;
+    if (qga_linux_read_file(db, 65536, &text, &len) < 0)
+        return NULL;
+    _qga_cleanup_free_ char *prefix = qga_strdup_printf("E:%s=", key);
+    char *value = qga_linux_find_key(text, prefix);
+    if (value && !*value)
+        value = qga_free_null(value);
+    return value;
+}
+
 /* udev's ID_SERIAL for the device, else the virtio-blk "serial" attribute (of the disk, for a
  * partition), which is what udev's own rule copies into ID_SERIAL for vd* devices. */
 static char *device_serial(const QgaLinuxRoots *roots, const char *syspath)
 {
-    _qga_cleanup_free_ char *devno = qga_linux_read_attr(syspath, "dev");
-    if (devno && strspn(devno, "0123456789:") == strlen(devno)) {
-        _qga_cleanup_free_ char *db = qga_strdup_printf("%s/b%s", roots->udev_data, devno);
-        _qga_cleanup_free_ char *text = NULL;
-        size_t len;
-        if (qga_linux_read_file(db, 65536, &text, &len) == 0) {
-            char *serial = qga_linux_find_key(text, "E:ID_SERIAL=");
-            if (serial && *serial)
-                return serial;
-            free(serial);
-        }
-    }
+    char *serial = qga_linux_udev_property(roots, syspath, "ID_SERIAL");
+    if (serial)
+        return serial;
     _qga_cleanup_free_ char *is_partition = qga_linux_read_attr(syspath, "partition");
     if (is_partition) {
         _qga_cleanup_free_ char *disk = qga_strdup(syspath);
