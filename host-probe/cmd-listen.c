@@ -1,164 +1,329 @@
-/* `qga-probe listen`: serves one guest's guest-driven channel (org.qgacompat.g2h.0) on a UNIX socket. */
-#include <gio/gio.h>
+/* `qga-probe listen`: serves guests' guest-driven channels (org.qgacompat.g2h.0): one socket, a socket guests connect to, or every libvirt domain. */
 #include <gio/gunixsocketaddress.h>
+#include <glib-unix.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "g2h-host.h"
+#include "listen.h"
 #include "probe.h"
 
-/* A guest that over-runs the bucket this many times in one connection is cut off: dropping
- * alone would still cost the listener a read per message. */
-#define LISTEN_FLOOD_DISCONNECT 1000
-
-typedef struct Listen {
+typedef struct ListenMain {
+    GMainLoop *loop;
+    ListenConfig cfg;
+    gboolean once;
+    char *guest;
+    char **deny;
+    G2hKv *kv;               /* --socket / --listen: the one guest's store, shared by its connections */
+    /* --socket */
+    GSocketAddress *addr;
     G2hHost *host;
-    const char *guest;
-} Listen;
+    ListenConn *conn;
+    guint retry;
+    guint retry_ms;
+    /* --listen */
+    GSocket *server;
+    GSource *accept_src;
+    GPtrArray *accepted;     /* ListenAccepted* */
+} ListenMain;
 
-static void listen_print(const char *guest, const char *what, const char *detail)
+typedef struct ListenAccepted {
+    ListenMain *m;
+    G2hHost *host;           /* per connection: one guest cannot spend another's rate */
+    ListenConn *conn;
+} ListenAccepted;
+
+static gboolean listen_quit(gpointer data)
 {
-    g_autofree char *g = g_strescape(guest, NULL);
-    printf("{\"guest\":\"%s\",\"%s\":\"%s\"}\n", g, what, detail);
-    fflush(stdout);
+    g_main_loop_quit(((ListenMain *)data)->loop);
+    return G_SOURCE_CONTINUE;
 }
 
-/* GSocket has no send-all; a short write on a blocking socket just continues. */
-static gboolean listen_send_all(GSocket *sock, const char *data, gsize len)
+/* ---- --socket PATH: connect to one channel socket, reconnect with back-off ---- */
+
+static gboolean socket_connect(ListenMain *m, GError **error);
+
+static gboolean socket_retry_cb(gpointer data)
 {
-    while (len) {
-        gssize n = g_socket_send(sock, data, len, NULL, NULL);
-        if (n <= 0)
-            return FALSE;
-        data += n;
-        len -= (gsize)n;
+    ListenMain *m = data;
+    g_autoptr(GError) err = NULL;
+    m->retry = 0;
+    if (!socket_connect(m, &err)) {
+        listen_log("%s; retrying in %u ms", err->message, m->retry_ms);
+        m->retry = g_timeout_add(m->retry_ms, socket_retry_cb, m);
+        m->retry_ms = MIN(m->retry_ms * 2, 30000u);
     }
+    return G_SOURCE_REMOVE;
+}
+
+static void socket_closed(ListenConn *conn, ListenClose why, gpointer data)
+{
+    ListenMain *m = data;
+    listen_conn_free(conn);
+    m->conn = NULL;
+    if (m->once || why == LISTEN_CLOSE_OWNER) {
+        g_main_loop_quit(m->loop);
+        return;
+    }
+    m->retry_ms = why == LISTEN_CLOSE_POLICY ? 30000 : 500;
+    m->retry = g_timeout_add(m->retry_ms, socket_retry_cb, m);
+}
+
+static gboolean socket_connect(ListenMain *m, GError **error)
+{
+    g_autoptr(GSocket) sock = g_socket_new(G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT, error);
+    if (!sock || !g_socket_connect(sock, m->addr, NULL, error)) {
+        g_prefix_error(error, "listen: %s: ", g_unix_socket_address_get_path(G_UNIX_SOCKET_ADDRESS(m->addr)));
+        return FALSE;
+    }
+    m->retry_ms = 500;
+    m->conn = listen_conn_new(&m->cfg, g_steal_pointer(&sock), m->host, socket_closed, m);
     return TRUE;
 }
 
-/* Serves one connection until EOF, an I/O error or a flood. Messages end with "\n" (the agent
- * writes one after each); a line longer than the cap is discarded up to its end and counted. */
-static void listen_serve(Listen *l, GSocket *sock)
-{
-    g_autoptr(GByteArray) line = g_byte_array_new();
-    gboolean skipping = FALSE;
-    guint throttled = 0;
-    char chunk[4096];
+/* ---- --listen PATH: guests connect to us, several at once ---- */
 
-    listen_print(l->guest, "connection", "open");
-    for (;;) {
-        gssize n = g_socket_receive(sock, chunk, sizeof(chunk), NULL, NULL);
-        if (n <= 0)
-            break;
-        for (gssize i = 0; i < n; i++) {
-            if (chunk[i] != '\n') {
-                if (skipping)
-                    continue;
-                if (line->len >= G2H_HOST_MAX_MESSAGE) {
-                    /* Feeding an oversized text lets the policy count it as dropped. */
-                    skipping = TRUE;
-                    continue;
-                }
-                g_byte_array_append(line, (const guint8 *)&chunk[i], 1);
-                continue;
-            }
-            if (skipping)
-                g_byte_array_append(line, (const guint8 *)"x", 1);   /* over the cap: dropped */
-            skipping = FALSE;
-            if (line->len == 0)
-                continue;
-            g_autofree char *reply = NULL, *record = NULL;
-            G2hHostVerdict v = g2h_host_handle(l->host, (const char *)line->data, line->len,
-                                               g_get_monotonic_time(), &reply, &record);
-            g_byte_array_set_size(line, 0);
-            throttled += v == G2H_HOST_THROTTLED;
-            if (throttled >= LISTEN_FLOOD_DISCONNECT) {
-                listen_print(l->guest, "connection", "closed: flood");
-                return;
-            }
-            if (record) {
-                printf("%s\n", record);
-                fflush(stdout);
-            }
-            if (reply) {
-                g_autofree char *out = g_strconcat(reply, "\n", NULL);
-                if (!listen_send_all(sock, out, strlen(out))) {
-                    listen_print(l->guest, "connection", "closed: write failed");
-                    return;
-                }
-            }
-        }
-    }
-    listen_print(l->guest, "connection", "closed");
+static void accepted_free(ListenAccepted *a)
+{
+    listen_conn_free(a->conn);
+    g2h_host_free(a->host);
+    g_free(a);
 }
 
+static void accepted_closed(ListenConn *conn, ListenClose why, gpointer data)
+{
+    (void)conn;
+    (void)why;
+    ListenAccepted *a = data;
+    ListenMain *m = a->m;
+    g_ptr_array_remove(m->accepted, a);   /* frees a and its connection */
+    if (m->once && why != LISTEN_CLOSE_OWNER)
+        g_main_loop_quit(m->loop);
+}
+
+static gboolean server_accept(GSocket *server, GIOCondition cond, gpointer data)
+{
+    (void)cond;
+    ListenMain *m = data;
+    for (;;) {
+        g_autoptr(GError) err = NULL;
+        g_autoptr(GSocket) sock = g_socket_accept(server, NULL, &err);
+        if (!sock) {
+            if (!g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+                listen_log("accept: %s", err->message);
+            break;
+        }
+        if (m->accepted->len >= LISTEN_MAX_CONNECTIONS) {
+            listen_log("%d guests connected already; one more refused", LISTEN_MAX_CONNECTIONS);
+            continue;
+        }
+        ListenAccepted *a = g_new0(ListenAccepted, 1);
+        a->m = m;
+        a->host = g2h_host_new_with_kv(m->kv, m->guest, NULL);
+        g2h_host_set_denied(a->host, (const char *const *)m->deny);
+        g_ptr_array_add(m->accepted, a);
+        a->conn = listen_conn_new(&m->cfg, g_steal_pointer(&sock), a->host, accepted_closed, a);
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+static gboolean server_start(ListenMain *m, const char *path, GError **error)
+{
+    g_autoptr(GSocketAddress) addr = g_unix_socket_address_new(path);
+    m->server = g_socket_new(G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT, error);
+    if (!m->server || !g_socket_bind(m->server, addr, TRUE, error) || !g_socket_listen(m->server, error)) {
+        g_prefix_error(error, "listen: %s: ", path);
+        return FALSE;
+    }
+    g_socket_set_blocking(m->server, FALSE);
+    m->accepted = g_ptr_array_new_with_free_func((GDestroyNotify)accepted_free);
+    m->accept_src = g_socket_create_source(m->server, G_IO_IN, NULL);
+    g_source_set_callback(m->accept_src, G_SOURCE_FUNC(server_accept), m, NULL);
+    g_source_attach(m->accept_src, NULL);
+    return TRUE;
+}
+
+/* ---- options ---- */
+
+static gboolean listen_fail(GError **error, int code, const char *msg)
+{
+    g_set_error_literal(error, PROBE_ERROR, code, msg);
+    return FALSE;
+}
+
+/* --deny host-kv-set,host-log --deny host-get-identity */
+static char **listen_parse_deny(char **args, GError **error)
+{
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    for (char **a = args; a && *a; a++) {
+        g_auto(GStrv) parts = g_strsplit(*a, ",", -1);
+        for (char **p = parts; *p; p++) {
+            g_strstrip(*p);
+            if (!**p)
+                continue;
+            if (!g_str_has_prefix(*p, "host-") || !g2h_host_request_name(*p)) {
+                g_set_error(error, PROBE_ERROR, PROBE_ERROR_USAGE,
+                            "listen: --deny %s: not a host-* request of the schema (see docs/COMMANDS.md)", *p);
+                return NULL;
+            }
+            g_ptr_array_add(names, g_strdup(*p));
+        }
+    }
+    g_ptr_array_add(names, NULL);
+    return (char **)g_ptr_array_free(g_steal_pointer(&names), FALSE);
+}
+
+static const char listen_summary[] =
+    "Serve guests' guest-driven channel (org.qgacompat.g2h.0): print their events and requests as JSON lines "
+    "on stdout, answer host-hello, host-get-time, host-get-identity, host-kv-set/get/list and host-log, run "
+    "the admin's hooks for events. Nothing the guest sends is ever run.\n\n"
+    "Where the guests are (one of):\n"
+    "  --connect URI [--domain NAME]...  every running domain of URI (or the named ones, by name or UUID):\n"
+    "                                    each domain's org.qgacompat.g2h.0 socket (source mode='bind') from\n"
+    "                                    its live XML, followed through start/stop/migration events; key/value\n"
+    "                                    pairs in DIR/UUID.kv; output lines carry \"domain\" and \"uuid\"\n"
+    "  --socket PATH                     one channel socket (a QEMU chardev in server mode); reconnects\n"
+    "  --listen PATH                     create PATH and accept guests on it (several at once)\n"
+    "With --socket/--listen the guest is --guest NAME (default: --domain, else \"guest\"), its pairs in DIR/NAME.kv\n"
+    "and output lines carry \"guest\".\n\n"
+    "Output (stdout, one JSON object per line): {\"guest\"|\"domain\"+\"uuid\", \"event\": EVENT} for each accepted\n"
+    "event, {..., \"request\": REQUEST} for each request, {..., \"connection\": \"open\"|\"closed\"|\"closed: REASON\"}.\n"
+    "Diagnostics (skipped hooks, hook output, retries) go to stderr.\n\n"
+    "Limits per guest: a message is one line of at most 64 KiB, valid UTF-8, nested at most 16 deep, of a\n"
+    "declared shape (else dropped); 20 messages/s with bursts of 50 (over it: dropped; 1000 over-runs in one\n"
+    "connection: disconnected); a message not complete within --read-timeout: disconnected; replies the\n"
+    "guest does not read (256 KiB): disconnected.\n\n"
+    "Hooks (--hooks-dir): for every accepted event, each executable regular file directly in DIR, sorted\n"
+    "by name (dot-files, symlinks, files not owned by root or us, group/world-writable files skipped), runs\n"
+    "with argv [PATH], environment QGA_DOMAIN, QGA_DOMAIN_UUID (with --connect), QGA_EVENT and a fixed PATH,\n"
+    "stdin the event's output line; its output goes to stderr as \"hook NAME: ...\". At most 4 run at once, 64\n"
+    "wait (16 per guest; overflow dropped and reported), each killed after --hook-timeout seconds.";
 
 int probe_cmd_listen(int argc, char **argv)
 {
     g_auto(ProbeOptions) opts = { 0 };
-    g_autofree char *listen_path = NULL, *state_dir = NULL, *guest = NULL;
+    g_autofree char *listen_path = NULL, *state_dir = NULL, *guest = NULL, *hooks_dir = NULL;
+    g_auto(GStrv) deny_args = NULL;
+    g_auto(GStrv) deny = NULL;
     gboolean once = FALSE;
+    int read_timeout = LISTEN_DEFAULT_READ_TIMEOUT, hook_timeout = LISTEN_DEFAULT_HOOK_TIMEOUT;
     g_autoptr(GError) error = NULL;
     GOptionEntry entries[] = {
-        { "listen", 0, 0, G_OPTION_ARG_FILENAME, &listen_path, "Create this UNIX socket and wait for the guest on it", "PATH" },
-        { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir, "Keep the guest's key/value pairs in DIR/GUEST.kv (required)", "DIR" },
-        { "guest", 0, 0, G_OPTION_ARG_STRING, &guest, "The guest's name in output and state (default: --domain, else \"guest\")", "NAME" },
-        { "once", 0, 0, G_OPTION_ARG_NONE, &once, "Exit when the first connection ends", NULL },
+        { "listen", 0, 0, G_OPTION_ARG_FILENAME, &listen_path, "Create this UNIX socket and accept guests on it", "PATH" },
+        { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir, "Keep each guest's key/value pairs in DIR (required)", "DIR" },
+        { "guest", 0, 0, G_OPTION_ARG_STRING, &guest, "With --socket/--listen: the guest's name in output and state (default: --domain, else \"guest\")", "NAME" },
+        { "once", 0, 0, G_OPTION_ARG_NONE, &once, "With --socket/--listen: exit when the first connection ends", NULL },
+        { "deny", 0, 0, G_OPTION_ARG_STRING_ARRAY, &deny_args, "Answer these host-* requests with \"denied by the host's policy\" (repeatable, comma-separated)", "REQ[,REQ]" },
+        { "hooks-dir", 0, 0, G_OPTION_ARG_FILENAME, &hooks_dir, "Run the executables in DIR for every accepted event (see below)", "DIR" },
+        { "hook-timeout", 0, 0, G_OPTION_ARG_INT, &hook_timeout, "Kill a hook still running after S seconds (default 30)", "S" },
+        { "read-timeout", 0, 0, G_OPTION_ARG_INT, &read_timeout, "Disconnect a guest whose message stays incomplete for S seconds (default 10; 0: never)", "S" },
         G_OPTION_ENTRY_NULL,
     };
 
-    if (!probe_options_parse(&opts, "listen", "",
-            "Serve one guest's guest-driven channel (org.qgacompat.g2h.0): print its events and requests as "
-            "JSON lines, answer host-hello, host-get-time, host-kv-set/get/list and host-log. --socket PATH "
-            "connects to the channel's socket (a QEMU chardev in server mode); --listen PATH creates one for "
-            "the guest to connect to. Nothing the guest sends is ever run.",
-            entries, FALSE, &argc, &argv, &error))
+    if (!probe_options_parse(&opts, "listen", "", listen_summary, entries, FALSE, &argc, &argv, &error))
         return probe_error_report(error, opts.json);
-    if (argc > 1 || !state_dir || (!listen_path) == (!opts.socket_path)) {
-        g_set_error(&error, PROBE_ERROR, PROBE_ERROR_USAGE,
-                    "listen: needs --state-dir and exactly one of --socket or --listen (see qga-probe listen --help)");
+    gboolean libvirt_mode = !listen_path && !opts.socket_path && (opts.uri || opts.domains);
+    if (argc > 1)
+        listen_fail(&error, PROBE_ERROR_USAGE, "listen: takes no arguments (see qga-probe listen --help)");
+    else if (!state_dir)
+        listen_fail(&error, PROBE_ERROR_USAGE, "listen: needs --state-dir DIR (see qga-probe listen --help)");
+    else if ((listen_path && opts.socket_path) || (opts.uri && (listen_path || opts.socket_path)) ||
+             (!libvirt_mode && !listen_path && !opts.socket_path))
+        listen_fail(&error, PROBE_ERROR_USAGE,
+                    "listen: needs exactly one of --connect URI, --socket PATH or --listen PATH (see qga-probe listen --help)");
+    else if (libvirt_mode && (once || guest))
+        listen_fail(&error, PROBE_ERROR_USAGE, "listen: --once and --guest go with --socket or --listen, not --connect");
+    else if (read_timeout < 0 || read_timeout > 3600 || hook_timeout < 1 || hook_timeout > 3600)
+        listen_fail(&error, PROBE_ERROR_USAGE, "listen: --read-timeout wants 0..3600 seconds, --hook-timeout 1..3600");
+    else if (opts.channel)
+        listen_fail(&error, PROBE_ERROR_USAGE, "listen: --channel does not apply (the channel is " LISTEN_CHANNEL ")");
+    if (!error)
+        deny = listen_parse_deny(deny_args, &error);
+    if (error)
         return probe_error_report(error, opts.json);
-    }
-    Listen l = { .guest = guest ? guest : opts.domain ? opts.domain : "guest" };
     if (g_mkdir_with_parents(state_dir, 0700) < 0) {
         g_set_error(&error, PROBE_ERROR, PROBE_ERROR_IO, "listen: cannot create %s", state_dir);
         return probe_error_report(error, opts.json);
     }
-    l.host = g2h_host_new(state_dir, l.guest, &error);
-    if (!l.host) {
-        g_prefix_error(&error, "listen: ");
-        error->domain = PROBE_ERROR;
-        error->code = PROBE_ERROR_IO;
+
+    signal(SIGPIPE, SIG_IGN);
+    ListenMain m = { .once = once, .deny = deny };
+    m.cfg.read_timeout_s = (guint)read_timeout;
+    if (hooks_dir && !(m.cfg.hooks = listen_hooks_new(hooks_dir, (guint)hook_timeout, &error)))
         return probe_error_report(error, opts.json);
-    }
-    g_autoptr(G2hHost) host = l.host;
-    g_autoptr(GSocket) server = NULL;
-    g_autoptr(GSocketAddress) addr = g_unix_socket_address_new(listen_path ? listen_path : opts.socket_path);
-    if (listen_path) {
-        server = g_socket_new(G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT, &error);
-        if (!server || !g_socket_bind(server, addr, TRUE, &error) || !g_socket_listen(server, &error)) {
-            g_prefix_error(&error, "listen: %s: ", listen_path);
-            error->domain = PROBE_ERROR;
+    m.loop = g_main_loop_new(NULL, FALSE);
+    guint sig_int = g_unix_signal_add(SIGINT, listen_quit, &m);
+    guint sig_term = g_unix_signal_add(SIGTERM, listen_quit, &m);
+    ListenLibvirt *lv = NULL;
+    int code = 0;
+
+    if (libvirt_mode) {
+        ListenLibvirtConfig lcfg = { .uri = opts.uri, .domains = (const char *const *)opts.domains,
+                                     .state_dir = state_dir, .deny = (const char *const *)deny, .conn = m.cfg };
+        lv = listen_libvirt_start(&lcfg, &error);
+        if (!lv && error->domain == PROBE_ERROR && error->code == PROBE_ERROR_FAILED)
             error->code = PROBE_ERROR_CONNECT;
-            return probe_error_report(error, opts.json);
-        }
-    }
-    do {
-        g_autoptr(GSocket) conn = NULL;
-        if (server) {
-            conn = g_socket_accept(server, NULL, &error);
-        } else {
-            conn = g_socket_new(G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT, &error);
-            if (conn && !g_socket_connect(conn, addr, NULL, &error))
-                g_clear_object(&conn);
-        }
-        if (!conn) {
+    } else {
+        m.guest = g_strdup(guest ? guest : opts.domain ? opts.domain : "guest");
+        m.kv = g2h_kv_open(state_dir, m.guest, &error);
+        if (!m.kv) {
             g_prefix_error(&error, "listen: ");
             error->domain = PROBE_ERROR;
-            error->code = PROBE_ERROR_CONNECT;
-            return probe_error_report(error, opts.json);
+            error->code = PROBE_ERROR_IO;
+        } else if (listen_path) {
+            if (!server_start(&m, listen_path, &error)) {
+                error->domain = PROBE_ERROR;
+                error->code = PROBE_ERROR_CONNECT;
+            }
+        } else {
+            m.addr = g_unix_socket_address_new(opts.socket_path);
+            m.host = g2h_host_new_with_kv(m.kv, m.guest, NULL);
+            g2h_host_set_denied(m.host, (const char *const *)deny);
+            if (!socket_connect(&m, &error)) {
+                error->domain = PROBE_ERROR;
+                error->code = PROBE_ERROR_CONNECT;
+            }
         }
-        listen_serve(&l, conn);
-    } while (!once);
-    return 0;
+    }
+    if (!error)
+        g_main_loop_run(m.loop);
+    else
+        code = probe_error_report(error, opts.json);
+
+    /* Shutting down: every open guest gets its "closed" line. */
+    listen_libvirt_free(lv);
+    if (m.accept_src) {
+        g_source_destroy(m.accept_src);
+        g_source_unref(m.accept_src);
+    }
+    if (m.accepted) {
+        m.once = FALSE;
+        while (m.accepted->len) {
+            ListenAccepted *a = g_ptr_array_index(m.accepted, m.accepted->len - 1);
+            listen_conn_close(a->conn, LISTEN_CLOSE_OWNER, "closed: listener stopping");
+        }
+        g_ptr_array_unref(m.accepted);
+    }
+    if (m.server) {
+        g_socket_close(m.server, NULL);
+        g_object_unref(m.server);
+        unlink(listen_path);
+    }
+    if (m.retry)
+        g_source_remove(m.retry);
+    if (m.conn) {
+        ListenConn *c = m.conn;
+        m.once = TRUE;
+        listen_conn_close(c, LISTEN_CLOSE_OWNER, "closed: listener stopping");
+    }
+    g2h_host_free(m.host);
+    g_clear_object(&m.addr);
+    g2h_kv_unref(m.kv);
+    g_free(m.guest);
+    listen_hooks_free(m.cfg.hooks);
+    g_source_remove(sig_int);
+    g_source_remove(sig_term);
+    g_main_loop_unref(m.loop);
+    return code;
 }

@@ -8,23 +8,42 @@
 
 /* Mirrors "guest-driven" in schema/qga-compat.json (test-g2h-host checks it member by member). */
 const G2hHostMessage G2H_HOST_MESSAGES[] = {
-    { "host-hello", FALSE, { { "version", "str" }, { "os", "str" }, { "capabilities", "[str]" } } },
-    { "host-get-time", FALSE, { { NULL, NULL } } },
-    { "host-kv-set", FALSE, { { "key", "str" }, { "value", "str" } } },
-    { "host-kv-get", FALSE, { { "key", "str" } } },
-    { "host-kv-list", FALSE, { { NULL, NULL } } },
-    { "host-log", FALSE, { { "message", "str" } } },
-    { "AGENT_STARTED", TRUE, { { "version", "str" } } },
-    { "AGENT_STOPPING", TRUE, { { NULL, NULL } } },
-    { "HEARTBEAT", TRUE, { { "sequence", "uint64" } } },
-    { "EVENTS_DROPPED", TRUE, { { "count", "uint64" } } },
-    { NULL, FALSE, { { NULL, NULL } } },
+    { "host-hello", FALSE, { { "version", "str", FALSE }, { "os", "str", FALSE }, { "capabilities", "[str]", FALSE } } },
+    { "host-get-time", FALSE, { { NULL, NULL, FALSE } } },
+    { "host-kv-set", FALSE, { { "key", "str", FALSE }, { "value", "str", FALSE } } },
+    { "host-kv-get", FALSE, { { "key", "str", FALSE } } },
+    { "host-kv-list", FALSE, { { NULL, NULL, FALSE } } },
+    { "host-log", FALSE, { { "message", "str", FALSE } } },
+    { "host-get-identity", FALSE, { { NULL, NULL, FALSE } } },
+    { "AGENT_STARTED", TRUE, { { "version", "str", FALSE } } },
+    { "AGENT_STOPPING", TRUE, { { NULL, NULL, FALSE } } },
+    { "HEARTBEAT", TRUE, { { "sequence", "uint64", FALSE } } },
+    { "EVENTS_DROPPED", TRUE, { { "count", "uint64", FALSE } } },
+    { "USER_SESSION", TRUE, { { "action", "str", FALSE }, { "session-id", "uint64", FALSE }, { "user", "str", TRUE } } },
+    { "IP_ADDRESS_CHANGED", TRUE, { { "addresses", "[str]", FALSE } } },
+    { "SHUTDOWN_STARTING", TRUE, { { NULL, NULL, FALSE } } },
+    { "SUSPENDING", TRUE, { { NULL, NULL, FALSE } } },
+    { "RESUMED", TRUE, { { NULL, NULL, FALSE } } },
+    { "CLOCK_CORRECTED", TRUE, { { "offset-ns", "int", FALSE } } },
+    { "FILESYSTEM_SPACE", TRUE, { { "mountpoint", "str", FALSE }, { "state", "str", FALSE }, { "free-bytes", "uint64", FALSE },
+                                  { "total-bytes", "uint64", FALSE }, { "threshold-percent", "uint64", FALSE } } },
+    { NULL, FALSE, { { NULL, NULL, FALSE } } },
+};
+
+struct G2hKv {
+    gint refcount;
+    char *path;
+    GKeyFile *file;
 };
 
 struct G2hHost {
-    char *guest;
-    char *kv_path;
-    GKeyFile *kv;
+    char *name;
+    char *uuid;         /* NULL outside libvirt mode */
+    G2hKv *kv;
+    GStrv denied;
+    G2hHostIdentityFunc identity;
+    gpointer identity_data;
+    const char *last_name;
     double tokens;
     gint64 last_us;
     guint64 dropped, throttled;
@@ -32,36 +51,107 @@ struct G2hHost {
 
 #define KV_GROUP "kv"
 
-G2hHost *g2h_host_new(const char *state_dir, const char *guest, GError **error)
+/* The name becomes a file name: keep it one plain component. */
+static gboolean stem_ok(const char *stem)
 {
-    /* The name comes from the operator, but it becomes a file name: keep it one component. */
-    if (!*guest || strchr(guest, '/') || !strcmp(guest, ".") || !strcmp(guest, "..")) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "invalid guest name '%s'", guest);
+    return *stem && !strchr(stem, '/') && strcmp(stem, ".") && strcmp(stem, "..") && stem[0] != '.';
+}
+
+G2hKv *g2h_kv_open(const char *state_dir, const char *stem, GError **error)
+{
+    if (!stem_ok(stem)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "invalid guest name '%s'", stem);
         return NULL;
     }
-    g_autoptr(G2hHost) host = g_new0(G2hHost, 1);
-    host->guest = g_strdup(guest);
-    host->kv_path = g_strdup_printf("%s/%s.kv", state_dir, guest);
-    host->kv = g_key_file_new();
+    g_autoptr(G2hKv) kv = g_new0(G2hKv, 1);
+    kv->refcount = 1;
+    kv->path = g_strdup_printf("%s/%s.kv", state_dir, stem);
+    kv->file = g_key_file_new();
+    g_autoptr(GError) local = NULL;
+    if (!g_key_file_load_from_file(kv->file, kv->path, G_KEY_FILE_NONE, &local) &&
+        !g_error_matches(local, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+        g_propagate_prefixed_error(error, g_steal_pointer(&local), "%s: ", kv->path);
+        return NULL;
+    }
+    return g_steal_pointer(&kv);
+}
+
+G2hKv *g2h_kv_ref(G2hKv *kv)
+{
+    kv->refcount++;
+    return kv;
+}
+
+void g2h_kv_unref(G2hKv *kv)
+{
+    if (!kv || --kv->refcount > 0)
+        return;
+    g_free(kv->path);
+    g_key_file_free(kv->file);
+    g_free(kv);
+}
+
+G2hHost *g2h_host_new_with_kv(G2hKv *kv, const char *name, const char *uuid)
+{
+    G2hHost *host = g_new0(G2hHost, 1);
+    host->name = g_strdup(name);
+    host->uuid = g_strdup(uuid);
+    host->kv = g2h_kv_ref(kv);
     host->tokens = G2H_HOST_BUCKET;
     host->last_us = G_MININT64;
-    g_autoptr(GError) local = NULL;
-    if (!g_key_file_load_from_file(host->kv, host->kv_path, G_KEY_FILE_NONE, &local) &&
-        !g_error_matches(local, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
-        g_propagate_prefixed_error(error, g_steal_pointer(&local), "%s: ", host->kv_path);
-        return NULL;
-    }
-    return g_steal_pointer(&host);
+    return host;
+}
+
+G2hHost *g2h_host_new(const char *state_dir, const char *guest, GError **error)
+{
+    g_autoptr(G2hKv) kv = g2h_kv_open(state_dir, guest, error);
+    return kv ? g2h_host_new_with_kv(kv, guest, NULL) : NULL;
 }
 
 void g2h_host_free(G2hHost *host)
 {
     if (!host)
         return;
-    g_free(host->guest);
-    g_free(host->kv_path);
-    g_key_file_free(host->kv);
+    g_free(host->name);
+    g_free(host->uuid);
+    g2h_kv_unref(host->kv);
+    g_strfreev(host->denied);
     g_free(host);
+}
+
+void g2h_host_set_name(G2hHost *host, const char *name)
+{
+    g_free(host->name);
+    host->name = g_strdup(name);
+}
+
+const char *g2h_host_name(const G2hHost *host) { return host->name; }
+const char *g2h_host_uuid(const G2hHost *host) { return host->uuid; }
+const char *g2h_host_last_name(const G2hHost *host) { return host->last_name; }
+
+void g2h_host_set_denied(G2hHost *host, const char *const *requests)
+{
+    g_strfreev(host->denied);
+    host->denied = requests ? g_strdupv((char **)requests) : NULL;
+}
+
+void g2h_host_set_identity_func(G2hHost *host, G2hHostIdentityFunc func, gpointer data)
+{
+    host->identity = func;
+    host->identity_data = data;
+}
+
+static gboolean is_denied(const G2hHost *host, const char *name)
+{
+    return host->denied && g_strv_contains((const char *const *)host->denied, name);
+}
+
+const char *g2h_host_request_name(const char *name)
+{
+    for (const G2hHostMessage *m = G2H_HOST_MESSAGES; m->name; m++)
+        if (!m->is_event && !strcmp(m->name, name))
+            return m->name;
+    return NULL;
 }
 
 guint64 g2h_host_dropped(const G2hHost *host) { return host->dropped; }
@@ -96,6 +186,8 @@ static gboolean type_ok(JsonNode *node, const char *type)
 {
     if (!strcmp(type, "str"))
         return node_is_string(node);
+    if (!strcmp(type, "int"))
+        return JSON_NODE_HOLDS_VALUE(node) && json_node_get_value_type(node) == G_TYPE_INT64;
     if (!strcmp(type, "uint64"))
         return JSON_NODE_HOLDS_VALUE(node) && json_node_get_value_type(node) == G_TYPE_INT64 &&
                json_node_get_int(node) >= 0;
@@ -113,11 +205,13 @@ static char *check_members(const G2hHostMessage *m, JsonObject *obj)
 {
     for (const G2hHostMember *mem = m->members; mem->name; mem++) {
         JsonNode *node = obj ? json_object_get_member(obj, mem->name) : NULL;
+        if (!node && mem->optional)
+            continue;
         if (!node)
             return g_strdup_printf("Parameter '%s' missing", mem->name);
         if (!type_ok(node, mem->type))
             return g_strdup_printf("Invalid parameter type for '%s', expected: %s", mem->name,
-                                   !strcmp(mem->type, "str") ? "string" : !strcmp(mem->type, "uint64") ? "integer" : "array");
+                                   !strcmp(mem->type, "str") ? "string" : !strcmp(mem->type, "[str]") ? "array" : "integer");
     }
     g_autoptr(GList) names = obj ? json_object_get_members(obj) : NULL;
     for (GList *l = names; l; l = l->next) {
@@ -135,14 +229,35 @@ static char *node_to_line(JsonNode *node)
     return json_to_string(node, FALSE);
 }
 
+static void add_labels(const G2hHost *host, JsonBuilder *b)
+{
+    json_builder_set_member_name(b, host->uuid ? "domain" : "guest");
+    json_builder_add_string_value(b, host->name);
+    if (host->uuid) {
+        json_builder_set_member_name(b, "uuid");
+        json_builder_add_string_value(b, host->uuid);
+    }
+}
+
 static char *record_line(G2hHost *host, const char *kind, JsonNode *msg)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "guest");
-    json_builder_add_string_value(b, host->guest);
+    add_labels(host, b);
     json_builder_set_member_name(b, kind);
     json_builder_add_value(b, json_node_copy(msg));
+    json_builder_end_object(b);
+    g_autoptr(JsonNode) root = json_builder_get_root(b);
+    return node_to_line(root);
+}
+
+char *g2h_host_status_line(const G2hHost *host, const char *key, const char *value)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    add_labels(host, b);
+    json_builder_set_member_name(b, key);
+    json_builder_add_string_value(b, value);
     json_builder_end_object(b);
     g_autoptr(JsonNode) root = json_builder_get_root(b);
     return node_to_line(root);
@@ -202,6 +317,40 @@ static gint compare_keys(gconstpointer a, gconstpointer b, gpointer data)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* name, uuid (libvirt mode) and the operator's metadata entries, read when asked: the operator
+ * may change them while the guest runs (virsh metadata --live). */
+static JsonNode *identity(G2hHost *host, char **ret_error)
+{
+    g_autoptr(GPtrArray) metadata = NULL;
+    g_autoptr(GError) err = NULL;
+    if (host->identity && !host->identity(host->identity_data, &metadata, &err)) {
+        *ret_error = g_strdup_printf("the host cannot read the domain's identity: %s", err->message);
+        return NULL;
+    }
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "name");
+    json_builder_add_string_value(b, host->name);
+    if (host->uuid) {
+        json_builder_set_member_name(b, "uuid");
+        json_builder_add_string_value(b, host->uuid);
+    }
+    json_builder_set_member_name(b, "metadata");
+    json_builder_begin_array(b);
+    for (guint i = 0; metadata && i < metadata->len; i++) {
+        G2hKeyValue *kv = g_ptr_array_index(metadata, i);
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "key");
+        json_builder_add_string_value(b, kv->key);
+        json_builder_set_member_name(b, "value");
+        json_builder_add_string_value(b, kv->value);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+    return json_builder_get_root(b);
+}
+
 /* The answer to a checked request: a return value, or NULL with *ret_error set. */
 static JsonNode *answer(G2hHost *host, const char *name, JsonObject *args, char **ret_error)
 {
@@ -220,16 +369,18 @@ static JsonNode *answer(G2hHost *host, const char *name, JsonObject *args, char 
         json_builder_set_member_name(b, "requests");
         json_builder_begin_array(b);
         for (const G2hHostMessage *m = G2H_HOST_MESSAGES; m->name; m++)
-            if (!m->is_event)
+            if (!m->is_event && !is_denied(host, m->name))
                 json_builder_add_string_value(b, m->name);
         json_builder_end_array(b);
         json_builder_end_object(b);
         return json_builder_get_root(b);
     }
+    if (!strcmp(name, "host-get-identity"))
+        return identity(host, ret_error);
     if (!strcmp(name, "host-get-time"))
         return json_node_init_int(json_node_alloc(), g_get_real_time() * 1000);
     if (!strcmp(name, "host-kv-get")) {
-        g_autofree char *value = g_key_file_get_string(host->kv, KV_GROUP, key, NULL);
+        g_autofree char *value = g_key_file_get_string(host->kv->file, KV_GROUP, key, NULL);
         if (!value) {
             *ret_error = g_strdup_printf("no such key: %s", key);
             return NULL;
@@ -237,7 +388,7 @@ static JsonNode *answer(G2hHost *host, const char *name, JsonObject *args, char 
         return json_node_init_string(json_node_alloc(), value);
     }
     if (!strcmp(name, "host-kv-list")) {
-        g_auto(GStrv) keys = g_key_file_get_keys(host->kv, KV_GROUP, NULL, NULL);
+        g_auto(GStrv) keys = g_key_file_get_keys(host->kv->file, KV_GROUP, NULL, NULL);
         JsonArray *array = json_array_new();
         if (keys) {
             g_qsort_with_data(keys, (gint)g_strv_length(keys), sizeof(char *), compare_keys, NULL);
@@ -255,15 +406,15 @@ static JsonNode *answer(G2hHost *host, const char *name, JsonObject *args, char 
             return NULL;
         }
         gsize n_keys = 0;
-        g_auto(GStrv) keys = g_key_file_get_keys(host->kv, KV_GROUP, &n_keys, NULL);
-        if (!g_key_file_has_key(host->kv, KV_GROUP, key, NULL) && n_keys >= G2H_HOST_KV_MAX_KEYS) {
+        g_auto(GStrv) keys = g_key_file_get_keys(host->kv->file, KV_GROUP, &n_keys, NULL);
+        if (!g_key_file_has_key(host->kv->file, KV_GROUP, key, NULL) && n_keys >= G2H_HOST_KV_MAX_KEYS) {
             *ret_error = g_strdup_printf("the host keeps at most %d keys per guest", G2H_HOST_KV_MAX_KEYS);
             return NULL;
         }
-        g_key_file_set_string(host->kv, KV_GROUP, key, value);
+        g_key_file_set_string(host->kv->file, KV_GROUP, key, value);
         g_autoptr(GError) err = NULL;
-        if (!g_key_file_save_to_file(host->kv, host->kv_path, &err)) {
-            g_key_file_remove_key(host->kv, KV_GROUP, key, NULL);
+        if (!g_key_file_save_to_file(host->kv->file, host->kv->path, &err)) {
+            g_key_file_remove_key(host->kv->file, KV_GROUP, key, NULL);
             *ret_error = g_strdup_printf("host could not store the key: %s", err->message);
             return NULL;
         }
@@ -287,6 +438,7 @@ G2hHostVerdict g2h_host_handle(G2hHost *host, const char *text, gsize len, gint6
                                char **ret_reply, char **ret_record)
 {
     *ret_reply = *ret_record = NULL;
+    host->last_name = NULL;
     if (!take_token(host, now_us)) {
         host->throttled++;
         return G2H_HOST_THROTTLED;
@@ -309,12 +461,13 @@ G2hHostVerdict g2h_host_handle(G2hHost *host, const char *text, gsize len, gint6
         const G2hHostMessage *m = node_is_string(event) ? find_message(json_node_get_string(event), TRUE) : NULL;
         if (!m || json_object_get_size(obj) != 3 || !data || !JSON_NODE_HOLDS_OBJECT(data) || !ts || !JSON_NODE_HOLDS_OBJECT(ts))
             return drop(host);
-        static const G2hHostMessage stamp = { "timestamp", TRUE, { { "seconds", "uint64" }, { "microseconds", "uint64" } } };
+        static const G2hHostMessage stamp = { "timestamp", TRUE, { { "seconds", "uint64", FALSE }, { "microseconds", "uint64", FALSE } } };
         g_autofree char *bad_data = check_members(m, json_node_get_object(data));
         g_autofree char *bad_ts = check_members(&stamp, json_node_get_object(ts));
         if (bad_data || bad_ts)
             return drop(host);
         *ret_record = record_line(host, "event", root);
+        host->last_name = m->name;
         return G2H_HOST_EVENT;
     }
     if (!execute || !node_is_string(execute))
@@ -335,6 +488,11 @@ G2hHostVerdict g2h_host_handle(G2hHost *host, const char *text, gsize len, gint6
     }
     if (args_node && !JSON_NODE_HOLDS_OBJECT(args_node)) {
         *ret_reply = error_reply(id, "GenericError", "QMP input member 'arguments' must be an object");
+        return G2H_HOST_REQUEST;
+    }
+    host->last_name = m->name;
+    if (is_denied(host, m->name)) {
+        *ret_reply = error_reply(id, "GenericError", "denied by the host's policy");
         return G2H_HOST_REQUEST;
     }
     JsonObject *args = args_node ? json_node_get_object(args_node) : NULL;

@@ -20,7 +20,7 @@ static const ProbeCommand probe_commands[] = {
     { "cp", probe_cmd_cp, "copy a file to or from the guest: cp SRC DST (guest:PATH)" },
     { "fleet", probe_cmd_fleet, "the same query over every running domain, as a table" },
     { "watch", probe_cmd_watch, "agent connected/disconnected events from libvirt" },
-    { "listen", probe_cmd_listen, "serve a guest's guest-driven channel (events, host-* requests)" },
+    { "listen", probe_cmd_listen, "serve guests' guest-driven channel: events, host-* requests, hooks" },
 };
 
 /* Global options that take a value in the next argument (when not written --opt=value). */

@@ -8,6 +8,7 @@ void probe_options_clear(ProbeOptions *opts)
 {
     g_clear_pointer(&opts->uri, g_free);
     g_clear_pointer(&opts->domain, g_free);
+    g_clear_pointer(&opts->domains, g_strfreev);
     g_clear_pointer(&opts->socket_path, g_free);
     g_clear_pointer(&opts->channel, g_free);
     g_clear_pointer(&opts->timeout_arg, g_free);
@@ -48,13 +49,29 @@ static const char probe_global_help[] =
     "9 command disabled, 10 command failed in the guest, 11 protocol error, 12 local I/O error.\n"
     "See docs/PROBE.md.";
 
+/* --domain keeps its last value for the one-domain commands and collects all for listen. */
+static gboolean probe_domain_arg(const char *name, const char *value, gpointer data, GError **error)
+{
+    ProbeOptions *opts = data;
+    gsize n = opts->domains ? g_strv_length(opts->domains) : 0;
+
+    (void)name;
+    (void)error;
+    g_free(opts->domain);
+    opts->domain = g_strdup(value);
+    opts->domains = g_renew(char *, opts->domains, n + 2);
+    opts->domains[n] = g_strdup(value);
+    opts->domains[n + 1] = NULL;
+    return TRUE;
+}
+
 gboolean probe_options_parse(ProbeOptions *opts, const char *command, const char *parameter_string,
                              const char *summary, const GOptionEntry *entries, gboolean stop_at_first,
                              int *argc, char ***argv, GError **error)
 {
     GOptionEntry global[] = {
         { "connect", 'c', 0, G_OPTION_ARG_STRING, &opts->uri, "libvirt URI (default: libvirt's default, e.g. qemu:///system)", "URI" },
-        { "domain", 'd', 0, G_OPTION_ARG_STRING, &opts->domain, "Domain name, UUID or id", "NAME" },
+        { "domain", 'd', 0, G_OPTION_ARG_CALLBACK, (gpointer)probe_domain_arg, "Domain name, UUID or id", "NAME" },
         { "socket", 's', 0, G_OPTION_ARG_FILENAME, &opts->socket_path, "Talk to the agent on this channel socket", "PATH" },
         { "channel", 0, 0, G_OPTION_ARG_STRING, &opts->channel, "With --domain: use this channel's socket (e.g. org.qgacompat.g2h.0)", "NAME" },
         { "timeout", 't', 0, G_OPTION_ARG_STRING, &opts->timeout_arg, "Seconds to wait for a reply, or block/default/nowait (default: 5)", "T" },
@@ -65,12 +82,15 @@ gboolean probe_options_parse(ProbeOptions *opts, const char *command, const char
     /* The program name already reads "qga-probe COMMAND" (set in main). */
     g_autoptr(GOptionContext) ctx = g_option_context_new(parameter_string);
     g_autoptr(GError) local = NULL;
+    /* The main group carries opts as user data for the --domain callback. */
+    GOptionGroup *main_group = g_option_group_new(NULL, NULL, NULL, opts, NULL);
 
     g_option_context_set_summary(ctx, summary);
     g_option_context_set_description(ctx, probe_global_help);
+    g_option_context_set_main_group(ctx, main_group);
     if (entries)
-        g_option_context_add_main_entries(ctx, entries, NULL);
-    g_option_context_add_main_entries(ctx, global, NULL);
+        g_option_group_add_entries(main_group, entries);
+    g_option_group_add_entries(main_group, global);
     g_option_context_set_strict_posix(ctx, stop_at_first);
     opts->timeout = PROBE_TIMEOUT_DEFAULT;
     if (!g_option_context_parse(ctx, argc, argv, &local)) {

@@ -41,7 +41,8 @@ int probe_error_report(const GError *error, gboolean json);
 
 typedef struct ProbeOptions {
     char *uri;          /* --connect: libvirt URI (NULL = libvirt's default) */
-    char *domain;       /* --domain */
+    char *domain;       /* --domain (the last one given) */
+    char **domains;     /* every --domain given, in order (listen serves several) */
     char *socket_path;  /* --socket */
     char *channel;      /* --channel: with --domain, use this named channel's socket */
     char *timeout_arg;  /* --timeout as given */

@@ -61,6 +61,8 @@ typedef struct OptSpec {
     OptArg arg;
 } OptSpec;
 
+enum { OPT_G2H = 1, OPT_G2H_METHOD, OPT_G2H_HEARTBEAT };
+
 static const OptSpec opt_specs[] = {
     { 'h', "help", OPT_NO_ARG },
     { 'V', "version", OPT_NO_ARG },
@@ -78,6 +80,10 @@ static const OptSpec opt_specs[] = {
     { 's', "service", OPT_REQUIRED_ARG },
     { 't', "statedir", OPT_REQUIRED_ARG },
     { 'r', "retry-path", OPT_NO_ARG },
+    /* Long-only options (a control code as short name: no "-x" can spell it): ours, not qemu-ga's. */
+    { OPT_G2H, "g2h", OPT_REQUIRED_ARG },
+    { OPT_G2H_METHOD, "g2h-method", OPT_REQUIRED_ARG },
+    { OPT_G2H_HEARTBEAT, "g2h-heartbeat", OPT_REQUIRED_ARG },
 };
 
 typedef struct OptIter {
@@ -180,7 +186,7 @@ static int opt_next(OptIter *it, const OptSpec **ret_spec, const char **ret_arg,
     char c = *it->cluster++;
     const OptSpec *spec = NULL;
     for (size_t i = 0; i < QGA_N_ELEMENTS(opt_specs); i++)
-        if (opt_specs[i].short_name == c)
+        if (opt_specs[i].short_name == c && c > ' ')
             spec = &opt_specs[i];
     if (!spec) {
         qga_error_generic(error, "unknown option '-%c' (see --help)", c);
@@ -244,6 +250,7 @@ static const char *const conf_key_names[N_CONF_KEYS] = {
 typedef struct ConfValues {
     char *raw[N_CONF_KEYS];     /* last value seen: a repeated key replaces, as in GKeyFile */
     unsigned line[N_CONF_KEYS];
+    QgaG2hConfig *g2h;          /* [g2h] keys go straight there (config-g2h.c) */
 } ConfValues;
 
 static void conf_values_clear(ConfValues *v)
@@ -256,6 +263,8 @@ static int conf_collect(void *opaque, const char *group, const char *key, const 
                         unsigned line, QgaError **error)
 {
     ConfValues *v = opaque;
+    if (strcmp(group, "g2h") == 0)
+        return qga_config_g2h_key(v->g2h, key, raw_value, line, error);
     /* Other groups and unknown keys are ignored, as qemu-ga does. */
     if (strcmp(group, "general") != 0)
         return 0;
@@ -378,7 +387,7 @@ static int config_load_file(QgaConfig *cfg, const char *path, bool required, Qga
         return 0;
     }
 
-    ConfValues values = { 0 };
+    ConfValues values = { .g2h = &cfg->g2h };
     int r = qga_keyfile_parse(data, len, conf_collect, &values, error);
     if (r == 0)
         r = conf_apply(cfg, &values, error);
@@ -433,6 +442,7 @@ static void print_usage(FILE *out, const char *prog)
             "  -r, --retry-path      keep retrying the channel when it is missing or goes away\n"
             "  -h, --help            print this help and exit\n",
             d->statedir);
+    fputs(qga_config_g2h_usage(), out);
     qga_buf_free(&methods);
 }
 
@@ -474,6 +484,7 @@ char *qga_config_dump(const QgaConfig *cfg)
     qga_buf_printf(&out, "retry-path=%s\n", cfg->retry_path ? "true" : "false");
     dump_list(&out, "block-rpcs", &cfg->block_rpcs);
     dump_list(&out, "allow-rpcs", &cfg->allow_rpcs);
+    qga_config_g2h_dump(&out, &cfg->g2h);
     return qga_buf_steal(&out, NULL);
 }
 
@@ -515,7 +526,7 @@ static int config_finish(QgaConfig *cfg, QgaError **error)
         cfg->pidfile = qga_strdup(d->pidfile);
     if (!cfg->statedir)
         cfg->statedir = qga_strdup(d->statedir);
-    return 0;
+    return qga_config_g2h_finish(&cfg->g2h, error);
 }
 
 int qga_config_load(QgaConfig *cfg, int argc, char **argv, FILE *out, QgaConfigAction *ret_action,
@@ -614,6 +625,12 @@ int qga_config_load(QgaConfig *cfg, int argc, char **argv, FILE *out, QgaConfigA
         case 'a':
             qga_strlist_add_split(&cfg->allow_rpcs, arg);
             break;
+        case OPT_G2H:
+        case OPT_G2H_METHOD:
+        case OPT_G2H_HEARTBEAT:
+            if (qga_config_g2h_option(&cfg->g2h, spec->long_name, arg, error) < 0)
+                return -1;
+            break;
         case 's':
             /* qemu-ga installs the service the moment it sees -s: later options are not part of it. */
             set_str(&cfg->service_action, arg);
@@ -650,5 +667,6 @@ void qga_config_clear(QgaConfig *cfg)
     free(cfg->service_action);
     qga_strlist_clear(&cfg->block_rpcs);
     qga_strlist_clear(&cfg->allow_rpcs);
+    qga_config_g2h_clear(&cfg->g2h);
     *cfg = (QgaConfig){ 0 };
 }

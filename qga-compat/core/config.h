@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "config-g2h.h"
 #include "error.h"
 
 typedef struct QgaStrList {
@@ -26,6 +27,7 @@ typedef struct QgaConfig {
     QgaStrList block_rpcs;  /* -b, block-rpcs= (',' and ';' separators) */
     QgaStrList allow_rpcs;  /* -a, allow-rpcs= */
     char *service_action;   /* -s install|uninstall (Windows) */
+    QgaG2hConfig g2h;       /* [g2h], --g2h*: the guest-driven channel (config-g2h.h) */
 } QgaConfig;
 
 /* What main should do after loading the configuration. */

@@ -13,6 +13,7 @@ typedef struct QgaG2hPending {
 
 struct QgaG2hClient {
     bool connected;
+    bool held;               /* connected, but events queue (qga_g2h_client_hold) */
     uint64_t next_id;
     QgaG2hPending pending[QGA_G2H_PENDING_MAX];
     size_t n_pending;
@@ -90,7 +91,7 @@ void qga_g2h_client_event(QgaG2hClient *c, QgaBuf *out, const char *name, QgaJso
                           int64_t seconds, int64_t microseconds)
 {
     _qga_cleanup_json_ QgaJson *ev = build_event(name, data, seconds, microseconds);
-    if (c->connected) {
+    if (c->connected && !c->held) {
         write_message(out, ev);
         return;
     }
@@ -124,6 +125,26 @@ int qga_g2h_client_request(QgaG2hClient *c, QgaBuf *out, const char *name, QgaJs
     return 0;
 }
 
+/* Writes EVENTS_DROPPED (if events were lost) and then every queued event, oldest first: the loss is
+ * reported before what survived it, so the host reads events in order. */
+static void flush_queue(QgaG2hClient *c, QgaBuf *out, int64_t seconds, int64_t microseconds)
+{
+    if (c->dropped) {
+        QgaJson *data = qga_json_object();
+        qga_json_object_set_uint(data, "count", c->dropped);
+        _qga_cleanup_json_ QgaJson *ev = build_event("EVENTS_DROPPED", data, seconds, microseconds);
+        write_message(out, ev);
+        c->dropped = 0;
+    }
+    for (; c->queue_len; c->queue_len--) {
+        char *text = c->queue[c->queue_head];
+        qga_buf_append_str(out, text);
+        free(text);
+        c->queue_head = (c->queue_head + 1) % c->queue_max;
+    }
+    c->queue_head = 0;
+}
+
 int qga_g2h_client_connected(QgaG2hClient *c, QgaBuf *out, const char *version, const char *os,
                              const char *const *capabilities, QgaG2hReplyFunc reply_func, void *opaque,
                              int64_t seconds, int64_t microseconds, QgaError **error)
@@ -140,27 +161,27 @@ int qga_g2h_client_connected(QgaG2hClient *c, QgaBuf *out, const char *version, 
         c->connected = false;
         return -1;
     }
-    /* The loss is reported before what survived it, so the host reads events in order. */
-    if (c->dropped) {
-        QgaJson *data = qga_json_object();
-        qga_json_object_set_uint(data, "count", c->dropped);
-        _qga_cleanup_json_ QgaJson *ev = build_event("EVENTS_DROPPED", data, seconds, microseconds);
-        write_message(out, ev);
-        c->dropped = 0;
-    }
-    for (; c->queue_len; c->queue_len--) {
-        char *text = c->queue[c->queue_head];
-        qga_buf_append_str(out, text);
-        free(text);
-        c->queue_head = (c->queue_head + 1) % c->queue_max;
-    }
-    c->queue_head = 0;
+    flush_queue(c, out, seconds, microseconds);
     return 0;
+}
+
+void qga_g2h_client_hold(QgaG2hClient *c, bool hold, QgaBuf *out, int64_t seconds, int64_t microseconds)
+{
+    bool was = c->held;
+    c->held = hold;
+    if (was && !hold && c->connected)
+        flush_queue(c, out, seconds, microseconds);
+}
+
+bool qga_g2h_client_is_held(const QgaG2hClient *c)
+{
+    return c->held;
 }
 
 void qga_g2h_client_disconnected(QgaG2hClient *c)
 {
     c->connected = false;
+    c->held = false;
     fail_pending(c, "host disconnected");
 }
 

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "buf.h"
+#include "config-g2h.h"
 #include "error.h"
 #include "json.h"
 
@@ -23,7 +24,6 @@ typedef struct QgaG2hClient QgaG2hClient;
  * result NULL and the host's error / a local one ("host disconnected"). */
 typedef void (*QgaG2hReplyFunc)(void *opaque, const QgaJson *result, const QgaError *error);
 
-#define QGA_G2H_QUEUE_DEFAULT 64     /* events kept while the host is away */
 #define QGA_G2H_PENDING_MAX 16       /* requests awaiting a reply at once */
 
 /* queue_max: events kept while disconnected (0 = QGA_G2H_QUEUE_DEFAULT). */
@@ -51,6 +51,12 @@ int qga_g2h_client_request(QgaG2hClient *client, QgaBuf *out, const char *name, 
  * otherwise; a full queue drops its oldest event and counts it. */
 void qga_g2h_client_event(QgaG2hClient *client, QgaBuf *out, const char *name, QgaJson *data,
                           int64_t seconds, int64_t microseconds);
+
+/* Hold events in the queue even while connected (the host stopped reading: the caller's output
+ * is full), or release them: releasing appends the queued events (after EVENTS_DROPPED, if any
+ * were lost) to out. */
+void qga_g2h_client_hold(QgaG2hClient *client, bool hold, QgaBuf *out, int64_t seconds, int64_t microseconds);
+bool qga_g2h_client_is_held(const QgaG2hClient *client);
 
 /* One whole JSON text from the host (the glue's framer splits the stream). A reply to a pending
  * id calls its function; anything else is an error (the glue logs it and carries on). */

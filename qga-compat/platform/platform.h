@@ -17,6 +17,10 @@ typedef struct QgaPlatformDefaults {
     const char *config_path;       /* read when neither -c nor QGA_CONF is given; absence is fine */
     const char *const *methods;    /* NULL-terminated list of methods this platform supports */
     const char *fsfreeze_hook;     /* what -F without a path means; NULL where there is no hook */
+    /* The guest-driven channel (issue 7): its port, and how it may be reached on this OS
+     * (virtio-serial first, the default; the others are for tests and non-QEMU hosts). */
+    const char *g2h_path;          /* /dev/virtio-ports/org.qgacompat.g2h.0 or \\.\Global\org.qgacompat.g2h.0 */
+    const char *const *g2h_methods;
 } QgaPlatformDefaults;
 
 const QgaPlatformDefaults *qga_platform_defaults(void);
@@ -36,3 +40,5 @@ int qga_platform_mkdir_p(const char *path, QgaError **error);
 
 /* Wall clock in nanoseconds since the Unix epoch (UTC). */
 int64_t qga_platform_now_ns(void);
+/* Milliseconds of a monotonic clock (timers and deadlines; not the wall clock). */
+int64_t qga_platform_monotonic_ms(void);

@@ -47,7 +47,7 @@ tier_native() {
     qga_meson_test "$dir/tier-native.log" -C "$dir"
 }
 
-# (b) AddressSanitizer + UBSan: unit and integration suites; any report fails the test
+# (b) AddressSanitizer + UBSan: unit, integration and g2h suites; any report fails the test
 # (abort_on_error / halt_on_error), leaks included (the agent is checked at every SIGTERM).
 tier_sanitize() {
     local dir=$QGA_BUILD_DIR-asan
@@ -63,7 +63,7 @@ tier_sanitize() {
         export QGA_TEST_MAX_RSS_MB=${QGA_ASAN_MAX_RSS_MB:-600}
         # Time budgets in tests (e.g. test-json's huge-object parse) scale by this factor.
         export QGA_TEST_TIME_FACTOR=${QGA_TEST_TIME_FACTOR:-10}
-        qga_meson_test "$dir/tier-sanitize.log" -C "$dir" --suite unit --suite integration \
+        qga_meson_test "$dir/tier-sanitize.log" -C "$dir" --suite unit --suite integration --suite g2h \
             --timeout-multiplier 3
         echo "TIER_COUNTS $TIER_PASSED $TIER_FAILED" >"$dir/tier-sanitize.counts"
     )

@@ -39,7 +39,7 @@ static void check_list(JsonArray *list, gboolean is_event, const char *members_k
             JsonObject *mem = json_array_get_object_element(members, j);
             g_assert_cmpstr(json_object_get_string_member(mem, "name"), ==, m->members[j].name);
             g_assert_cmpstr(member_type(json_object_get_member(mem, "type")), ==, m->members[j].type);
-            g_assert_false(json_object_get_boolean_member(mem, "optional"));
+            g_assert_cmpint(json_object_get_boolean_member(mem, "optional"), ==, m->members[j].optional);
         }
         (*ret_seen)++;
     }
@@ -57,7 +57,8 @@ static void test_schema_table(void)
     check_list(json_object_get_array_member(gd, "events"), TRUE, "data", &seen);
     for (const G2hHostMessage *m = G2H_HOST_MESSAGES; m->name; m++)
         total++;
-    g_assert_cmpuint(seen, ==, 10);
+    /* Every schema message is in the table and nothing else: 7 requests, 11 events. */
+    g_assert_cmpuint(seen, ==, 18);
     g_assert_cmpuint(total, ==, seen);
 }
 
@@ -173,7 +174,7 @@ static void test_hello(Fixture *f, gconstpointer data)
     g_assert_cmpint(t, >=, before);
     g_assert_cmpint(t, <=, after);
     g_autofree char *reqs = json_to_string(json_object_get_member(o, "requests"), FALSE);
-    g_assert_cmpstr(reqs, ==, "[\"host-hello\",\"host-get-time\",\"host-kv-set\",\"host-kv-get\",\"host-kv-list\",\"host-log\"]");
+    g_assert_cmpstr(reqs, ==, "[\"host-hello\",\"host-get-time\",\"host-kv-set\",\"host-kv-get\",\"host-kv-list\",\"host-log\",\"host-get-identity\"]");
     g_assert_cmpuint(f->records->len, ==, 1);
     g_assert_cmpstr(f->records->pdata[0], ==,
         "{\"guest\":\"guest1\",\"request\":{\"execute\":\"host-hello\",\"arguments\":{\"version\":\"9.9\",\"os\":\"linux\","
@@ -374,6 +375,134 @@ static void test_flood(Fixture *f, gconstpointer data)
     g_assert_cmpuint(accepted, ==, G2H_HOST_RATE);
 }
 
+/* The events the schema gained, with optional members and signed integers. */
+static void test_event_shapes(Fixture *f, gconstpointer data)
+{
+    (void)data;
+    static const char *const ok[] = {
+        "{\"event\":\"USER_SESSION\",\"data\":{\"action\":\"lock\",\"session-id\":2},\"timestamp\":{\"seconds\":1,\"microseconds\":0}}",
+        "{\"event\":\"USER_SESSION\",\"data\":{\"action\":\"logon\",\"session-id\":2,\"user\":\"CORP\\\\bob\"},\"timestamp\":{\"seconds\":1,\"microseconds\":0}}",
+        "{\"event\":\"IP_ADDRESS_CHANGED\",\"data\":{\"addresses\":[\"eth0:10.0.0.2/24\"]},\"timestamp\":{\"seconds\":1,\"microseconds\":0}}",
+        "{\"event\":\"SHUTDOWN_STARTING\",\"data\":{},\"timestamp\":{\"seconds\":1,\"microseconds\":0}}",
+        "{\"event\":\"SUSPENDING\",\"data\":{},\"timestamp\":{\"seconds\":1,\"microseconds\":0}}",
+        "{\"event\":\"RESUMED\",\"data\":{},\"timestamp\":{\"seconds\":1,\"microseconds\":0}}",
+        "{\"event\":\"CLOCK_CORRECTED\",\"data\":{\"offset-ns\":-1500000000},\"timestamp\":{\"seconds\":1,\"microseconds\":0}}",
+        "{\"event\":\"FILESYSTEM_SPACE\",\"data\":{\"mountpoint\":\"C:\\\\\",\"state\":\"ok\",\"free-bytes\":10,\"total-bytes\":100,"
+        "\"threshold-percent\":5},\"timestamp\":{\"seconds\":1,\"microseconds\":0}}",
+    };
+    static const char *const names[] = { "USER_SESSION", "USER_SESSION", "IP_ADDRESS_CHANGED", "SHUTDOWN_STARTING",
+                                         "SUSPENDING", "RESUMED", "CLOCK_CORRECTED", "FILESYSTEM_SPACE" };
+    for (gsize i = 0; i < G_N_ELEMENTS(ok); i++) {
+        g_assert_cmpint(feed(f, ok[i], strlen(ok[i]), NULL), ==, G2H_HOST_EVENT);
+        g_assert_cmpstr(g2h_host_last_name(f->host), ==, names[i]);
+    }
+    static const char *const bad[] = {
+        /* required member missing, optional of the wrong type, unsigned negative, float for int */
+        "{\"event\":\"USER_SESSION\",\"data\":{\"action\":\"lock\"},\"timestamp\":{\"seconds\":1,\"microseconds\":0}}",
+        "{\"event\":\"USER_SESSION\",\"data\":{\"action\":\"lock\",\"session-id\":2,\"user\":7},\"timestamp\":{\"seconds\":1,\"microseconds\":0}}",
+        "{\"event\":\"USER_SESSION\",\"data\":{\"action\":\"lock\",\"session-id\":-2},\"timestamp\":{\"seconds\":1,\"microseconds\":0}}",
+        "{\"event\":\"CLOCK_CORRECTED\",\"data\":{\"offset-ns\":1.5},\"timestamp\":{\"seconds\":1,\"microseconds\":0}}",
+        "{\"event\":\"IP_ADDRESS_CHANGED\",\"data\":{\"addresses\":[1]},\"timestamp\":{\"seconds\":1,\"microseconds\":0}}",
+        "{\"event\":\"RESUMED\",\"data\":{\"why\":\"x\"},\"timestamp\":{\"seconds\":1,\"microseconds\":0}}",
+        "{\"event\":\"FILESYSTEM_SPACE\",\"data\":{\"mountpoint\":\"/\",\"state\":\"ok\",\"free-bytes\":10,\"total-bytes\":100},"
+        "\"timestamp\":{\"seconds\":1,\"microseconds\":0}}",
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_assert_cmpint(feed(f, bad[i], strlen(bad[i]), NULL), ==, G2H_HOST_DROPPED);
+        g_assert_null(g2h_host_last_name(f->host));
+    }
+}
+
+static gboolean fake_identity(gpointer data, GPtrArray **ret, GError **error)
+{
+    const char *xml = data;
+    if (!xml) {
+        g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_FAILED, "libvirt went away");
+        return FALSE;
+    }
+    *ret = g2h_identity_parse(xml, NULL, error);
+    return *ret != NULL;
+}
+
+static void test_identity_and_deny(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("g2h-ident-XXXXXX", NULL);
+    g_autoptr(G2hKv) kv = g2h_kv_open(dir, "0000-uuid", NULL);
+    g_assert_nonnull(kv);
+    g_autoptr(G2hHost) host = g2h_host_new_with_kv(kv, "web01", "0000-uuid");
+    char *reply = NULL, *record = NULL;
+    const char *req = "{\"execute\":\"host-get-identity\",\"id\":1}";
+    /* No identity source: the name and UUID only. */
+    g_assert_cmpint(g2h_host_handle(host, req, strlen(req), 1, &reply, &record), ==, G2H_HOST_REQUEST);
+    g_assert_cmpstr(reply, ==, "{\"return\":{\"name\":\"web01\",\"uuid\":\"0000-uuid\",\"metadata\":[]},\"id\":1}");
+    /* With a UUID the records say domain and uuid instead of guest. */
+    g_assert_cmpstr(record, ==, "{\"domain\":\"web01\",\"uuid\":\"0000-uuid\",\"request\":{\"execute\":\"host-get-identity\",\"id\":1}}");
+    g_free(reply);
+    g_free(record);
+    g_autofree char *status = g2h_host_status_line(host, "connection", "open");
+    g_assert_cmpstr(status, ==, "{\"domain\":\"web01\",\"uuid\":\"0000-uuid\",\"connection\":\"open\"}");
+    g2h_host_set_identity_func(host, fake_identity,
+        "<q:identity xmlns:q='" G2H_IDENTITY_NS "'><q:entry key='role'>db &lt;primary&gt;</q:entry><q:entry key='x'></q:entry></q:identity>");
+    g2h_host_set_name(host, "web02");
+    g_assert_cmpint(g2h_host_handle(host, req, strlen(req), 2, &reply, &record), ==, G2H_HOST_REQUEST);
+    g_assert_cmpstr(reply, ==, "{\"return\":{\"name\":\"web02\",\"uuid\":\"0000-uuid\",\"metadata\":["
+                               "{\"key\":\"role\",\"value\":\"db <primary>\"},{\"key\":\"x\",\"value\":\"\"}]},\"id\":1}");
+    g_free(reply);
+    g_free(record);
+    g2h_host_set_identity_func(host, fake_identity, NULL);
+    g_assert_cmpint(g2h_host_handle(host, req, strlen(req), 3, &reply, &record), ==, G2H_HOST_REQUEST);
+    g_assert_cmpstr(reply, ==, "{\"error\":{\"class\":\"GenericError\",\"desc\":\"the host cannot read the domain's identity: libvirt went away\"},\"id\":1}");
+    g_free(reply);
+    g_free(record);
+    /* Denied requests: an error, and hello no longer lists them; unknown ones stay CommandNotFound. */
+    static const char *const deny[] = { "host-kv-set", "host-hello", NULL };
+    g2h_host_set_denied(host, deny);
+    const char *set = "{\"execute\":\"host-kv-set\",\"arguments\":{\"key\":\"a\",\"value\":\"b\"},\"id\":4}";
+    g_assert_cmpint(g2h_host_handle(host, set, strlen(set), 4, &reply, &record), ==, G2H_HOST_REQUEST);
+    g_assert_cmpstr(reply, ==, "{\"error\":{\"class\":\"GenericError\",\"desc\":\"denied by the host's policy\"},\"id\":4}");
+    g_assert_cmpstr(g2h_host_last_name(host), ==, "host-kv-set");
+    g_free(reply);
+    g_free(record);
+    g_autofree char *kv_path = g_build_filename(dir, "0000-uuid.kv", NULL);
+    g_assert_false(g_file_test(kv_path, G_FILE_TEST_EXISTS));
+    g_assert_cmpint(g_rmdir(dir), ==, 0);
+}
+
+static void test_identity_parse(void)
+{
+    g_autoptr(GError) err = NULL;
+    guint ignored = 99;
+    /* No prefix, whitespace between entries, unknown elements skipped. */
+    g_autoptr(GPtrArray) plain = g2h_identity_parse("<identity>\n  <entry key=\"a\">1</entry>\n  <other/>\n</identity>", &ignored, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(plain->len, ==, 1);
+    g_assert_cmpuint(ignored, ==, 0);
+    /* Caps: 64 entries, keys of 256 bytes, values of 4096; entries without a key or holding elements. */
+    GString *xml = g_string_new("<identity>");
+    g_autofree char *long_key = g_strnfill(G2H_IDENTITY_MAX_KEY + 1, 'k');
+    g_autofree char *long_value = g_strnfill(G2H_IDENTITY_MAX_VALUE + 1, 'v');
+    g_autofree char *max_value = g_strnfill(G2H_IDENTITY_MAX_VALUE, 'v');
+    g_string_append_printf(xml, "<entry key='%s'>x</entry><entry key='big'>%s</entry><entry>nokey</entry>"
+                                "<entry key='nested'><b>x</b></entry><entry key='max'>%s</entry>", long_key, long_value, max_value);
+    for (int i = 0; i < 70; i++)
+        g_string_append_printf(xml, "<entry key='k%d'>%d</entry>", i, i);
+    g_string_append(xml, "</identity>");
+    g_autoptr(GPtrArray) capped = g2h_identity_parse(xml->str, &ignored, &err);
+    g_string_free(xml, TRUE);
+    g_assert_no_error(err);
+    g_assert_cmpuint(capped->len, ==, G2H_IDENTITY_MAX_ENTRIES);
+    g_assert_cmpuint(ignored, ==, 4 + 7);
+    g_assert_cmpstr(((G2hKeyValue *)capped->pdata[0])->key, ==, "max");
+    g_assert_cmpuint(strlen(((G2hKeyValue *)capped->pdata[0])->value), ==, G2H_IDENTITY_MAX_VALUE);
+    g_assert_cmpstr(((G2hKeyValue *)capped->pdata[63])->key, ==, "k62");
+    /* Not an <identity> element, or not XML: an error. */
+    g_assert_null(g2h_identity_parse("<other/>", NULL, &err));
+    g_assert_nonnull(err);
+    g_clear_error(&err);
+    g_assert_null(g2h_identity_parse("<identity><entry key='a'>", NULL, &err));
+    g_assert_nonnull(err);
+}
+
 static void test_guest_names(void)
 {
     g_autoptr(GError) err = NULL;
@@ -386,6 +515,8 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/probe/g2h/schema-table", test_schema_table);
     g_test_add_func("/probe/g2h/guest-names", test_guest_names);
+    g_test_add_func("/probe/g2h/identity-and-deny", test_identity_and_deny);
+    g_test_add_func("/probe/g2h/identity-parse", test_identity_parse);
 #define ADD(path, fn) g_test_add("/probe/g2h/" path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
     ADD("hello", test_hello);
     ADD("heartbeat-time-log", test_heartbeat_and_time);
@@ -393,5 +524,6 @@ int main(int argc, char **argv)
     ADD("overflow-reported", test_overflow_reported);
     ADD("hostile-input", test_hostile);
     ADD("flood", test_flood);
+    ADD("event-shapes", test_event_shapes);
     return g_test_run();
 }

@@ -47,7 +47,7 @@ static void send_bytes(Listener *l, const char *data, gsize len)
 static char *read_line(Listener *l)
 {
     for (;;) {
-        guint8 *nl = memchr(l->in->data, '\n', l->in->len);
+        guint8 *nl = l->in->len ? memchr(l->in->data, '\n', l->in->len) : NULL;
         if (nl) {
             gsize n = (gsize)(nl - l->in->data);
             char *line = g_strndup((const char *)l->in->data, n);

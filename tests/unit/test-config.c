@@ -12,6 +12,7 @@
 /* ---- the fake platform: fixed defaults, a default config path the test controls ---- */
 
 static const char *const fake_methods[] = { "virtio-serial", "isa-serial", "unix-listen", NULL };
+static const char *const fake_g2h_methods[] = { "virtio-serial", "unix-connect", NULL };
 static char *fake_default_conf;
 
 const QgaPlatformDefaults *qga_platform_defaults(void)
@@ -26,6 +27,8 @@ const QgaPlatformDefaults *qga_platform_defaults(void)
         .config_path = fake_default_conf,
         .methods = fake_methods,
         .fsfreeze_hook = "/etc/qemu/fsfreeze-hook",
+        .g2h_path = "/dev/virtio-ports/org.qgacompat.g2h.0",
+        .g2h_methods = fake_g2h_methods,
     };
     return &d;
 }
@@ -627,6 +630,120 @@ static void test_strlist(void)
     g_assert_null(l.items);
 }
 
+/* ---- the guest-driven channel's [g2h] group and --g2h* options ---- */
+
+static void test_g2h_defaults(void)
+{
+    setup_env();
+    Result r;
+    load(&r, "-D", NULL);
+    assert_ok(&r, QGA_CONFIG_EXIT_OK);
+    /* All defaults: no [g2h] group, so -D stays what qemu-ga prints. */
+    g_assert_null(strstr(r.out, "[g2h]"));
+    result_clear(&r);
+    load(&r, NULL);
+    assert_ok(&r, QGA_CONFIG_RUN);
+    g_assert_false(r.cfg.g2h.disabled);
+    g_assert_cmpstr(r.cfg.g2h.method, ==, "virtio-serial");
+    g_assert_cmpstr(r.cfg.g2h.path, ==, "/dev/virtio-ports/org.qgacompat.g2h.0");
+    g_assert_cmpint(r.cfg.g2h.heartbeat_s, ==, QGA_G2H_HEARTBEAT_DEFAULT_S);
+    g_assert_cmpint(r.cfg.g2h.queue, ==, QGA_G2H_QUEUE_DEFAULT);
+    g_assert_cmpint(r.cfg.g2h.fs_free_threshold, ==, 0);
+    g_assert_false(r.cfg.g2h.time_sync_on_resume);
+    result_clear(&r);
+}
+
+static void test_g2h_keyfile(void)
+{
+    setup_env();
+    char *conf = write_conf("g2h.conf",
+                            "[general]\nverbose=true\n"
+                            "[g2h]\nmethod=unix-connect\npath=/run/g2h\\s.sock\nheartbeat=0\nqueue=7\n"
+                            "fs-free-threshold=15\ntime-sync-on-resume=true\n"
+                            "[other]\nheartbeat=nonsense\n");
+    Result r;
+    load(&r, "-c", conf, "-D", NULL);
+    assert_ok(&r, QGA_CONFIG_EXIT_OK);
+    g_assert_nonnull(strstr(r.out, "\n\n[g2h]\nmethod=unix-connect\npath=/run/g2h .sock\nheartbeat=0\nqueue=7\n"
+                                   "fs-free-threshold=15\ntime-sync-on-resume=true\n"));
+    /* The dump reads back to the same settings. */
+    char *again = write_conf("g2h-again.conf", r.out);
+    result_clear(&r);
+    load(&r, "-c", again, NULL);
+    assert_ok(&r, QGA_CONFIG_RUN);
+    g_assert_cmpstr(r.cfg.g2h.path, ==, "/run/g2h .sock");
+    g_assert_cmpint(r.cfg.g2h.heartbeat_s, ==, 0);
+    g_assert_cmpint(r.cfg.g2h.queue, ==, 7);
+    g_assert_cmpint(r.cfg.g2h.fs_free_threshold, ==, 15);
+    g_assert_true(r.cfg.g2h.time_sync_on_resume);
+    g_assert_true(r.cfg.verbose);
+    result_clear(&r);
+    g_free(again);
+    g_free(conf);
+}
+
+static void test_g2h_options(void)
+{
+    setup_env();
+    char *conf = write_conf("g2h-off.conf", "[g2h]\nenabled=false\nheartbeat=10\n");
+    Result r;
+    /* The command line wins over the file; --g2h=PATH turns a disabled channel back on. */
+    load(&r, "-c", conf, "--g2h-method", "unix-connect", "--g2h=/tmp/x.sock", "--g2h-heartbeat=2", NULL);
+    assert_ok(&r, QGA_CONFIG_RUN);
+    g_assert_false(r.cfg.g2h.disabled);
+    g_assert_cmpstr(r.cfg.g2h.method, ==, "unix-connect");
+    g_assert_cmpstr(r.cfg.g2h.path, ==, "/tmp/x.sock");
+    g_assert_cmpint(r.cfg.g2h.heartbeat_s, ==, 2);
+    result_clear(&r);
+    load(&r, "--g2h=off", NULL);
+    assert_ok(&r, QGA_CONFIG_RUN);
+    g_assert_true(r.cfg.g2h.disabled);
+    result_clear(&r);
+    load(&r, "-c", conf, NULL);
+    assert_ok(&r, QGA_CONFIG_RUN);
+    g_assert_true(r.cfg.g2h.disabled);
+    g_assert_cmpint(r.cfg.g2h.heartbeat_s, ==, 10);
+    result_clear(&r);
+    /* Long-only: no short spelling reaches them. */
+    load(&r, "-\x01", NULL);
+    assert_error(&r, "unknown option '-\x01' (see --help)");
+    result_clear(&r);
+    g_free(conf);
+}
+
+static void test_g2h_errors(void)
+{
+    setup_env();
+    static const struct {
+        const char *conf;
+        const char *desc;
+    } cases[] = {
+        { "[g2h]\nheartbeat=-1\n", "line 2: [g2h] key 'heartbeat': '-1' is not a number of seconds from 0 (none) to 86400" },
+        { "[g2h]\nheartbeat=86401\n", "line 2: [g2h] key 'heartbeat': '86401' is not a number of seconds from 0 (none) to 86400" },
+        { "[g2h]\nqueue=0\n", "line 2: [g2h] key 'queue': '0' is not a number of events from 1 to 4096" },
+        { "[g2h]\nfs-free-threshold=100\n", "line 2: [g2h] key 'fs-free-threshold': '100' is not a percentage from 0 (off) to 99" },
+        { "[g2h]\nenabled=yes\n", "line 2: [g2h] key 'enabled': 'yes' is not a boolean (true, false, 1 or 0)" },
+        { "[g2h]\nheartbeet=5\n", "line 2: [g2h] key 'heartbeet': unknown key (enabled, method, path, heartbeat, queue, fs-free-threshold, time-sync-on-resume)" },
+        { "[g2h]\nmethod=vsock\n", "unknown g2h method 'vsock' (supported: virtio-serial, unix-connect)" },
+        { "[g2h]\nmethod=unix-connect\n", "g2h method 'unix-connect' needs a path (--g2h=PATH or [g2h] path)" },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        char *conf = write_conf("g2h-bad.conf", cases[i].conf);
+        Result r;
+        load(&r, "-c", conf, NULL);
+        g_autofree char *want = strstr(cases[i].desc, "line ") == cases[i].desc
+                                    ? g_strdup_printf("config file '%s': %s", conf, cases[i].desc)
+                                    : g_strdup(cases[i].desc);
+        assert_error(&r, want);
+        result_clear(&r);
+        g_free(conf);
+    }
+    Result r;
+    load(&r, "--g2h-heartbeat=soon", NULL);
+    assert_error(&r, "option '--g2h-heartbeat': 'soon' is not a number of seconds from 0 (none) to 86400");
+    result_clear(&r);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -647,6 +764,10 @@ int main(int argc, char **argv)
     g_test_add_func("/agent/config/sources", test_config_sources);
     g_test_add_func("/agent/config/file-errors", test_file_errors);
     g_test_add_func("/agent/config/strlist", test_strlist);
+    g_test_add_func("/agent/config/g2h-defaults", test_g2h_defaults);
+    g_test_add_func("/agent/config/g2h-keyfile", test_g2h_keyfile);
+    g_test_add_func("/agent/config/g2h-options", test_g2h_options);
+    g_test_add_func("/agent/config/g2h-errors", test_g2h_errors);
     int rc = g_test_run();
 
     /* Remove the scratch files. */

@@ -8,6 +8,9 @@
 #include "platform.h"
 
 static const char *const posix_methods[] = { "virtio-serial", "isa-serial", "unix-listen", NULL };
+/* unix-connect: the guest-driven channel to a listening UNIX socket (tests, and hosts that are not
+ * QEMU); the host-driven channel has no such method, as in qemu-ga. */
+static const char *const posix_g2h_methods[] = { "virtio-serial", "unix-connect", NULL };
 
 const QgaPlatformDefaults *qga_platform_defaults(void)
 {
@@ -23,6 +26,8 @@ const QgaPlatformDefaults *qga_platform_defaults(void)
         .config_path = "/etc/qemu/qemu-ga.conf",
         .methods = posix_methods,
         .fsfreeze_hook = "/etc/qemu/fsfreeze-hook",
+        .g2h_path = "/dev/virtio-ports/org.qgacompat.g2h.0",
+        .g2h_methods = posix_g2h_methods,
     };
     return &defaults;
 }
@@ -39,6 +44,13 @@ int64_t qga_platform_now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t qga_platform_monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int qga_platform_mkdir_p(const char *path, QgaError **error)

@@ -1,25 +1,21 @@
-/* The POSIX glue of the guest-driven channel: connects to the host, says hello, sends heartbeats, never blocks the loop. */
+/* The guest-driven channel on POSIX: its port (or a UNIX socket) on the agent's poll loop, driving the portable link. */
 #pragma once
-#include <stddef.h>
-#include <stdint.h>
+
+#include "agent.h"
 #include "error.h"
 #include "loop.h"
 
 typedef struct QgaG2hChannel QgaG2hChannel;
 
-/* Not wired into the agent yet: this slice connects only to a UNIX socket (the "unix-connect"
- * case of issue 7's tests); the virtio-serial port org.qgacompat.g2h.0 and the g2h-path /
- * g2h-heartbeat configuration keys are still to come. */
-typedef struct QgaG2hChannelConfig {
-    const char *socket_path;    /* the host listener's UNIX socket */
-    const char *version;        /* sent in host-hello and AGENT_STARTED */
-    int64_t heartbeat_ms;       /* HEARTBEAT period while connected (0 = none) */
-    int64_t retry_ms;           /* reconnect delay while the host is away */
-    size_t queue_max;           /* events kept while away (0 = QGA_G2H_QUEUE_DEFAULT) */
-} QgaG2hChannelConfig;
-
-/* Queues AGENT_STARTED and tries to connect at once; a host that is not there yet is retried
- * every retry_ms. Strings in config are copied. */
-QgaG2hChannel *qga_g2h_channel_start(QgaLoop *loop, const QgaG2hChannelConfig *config, QgaError **error);
-/* Sends AGENT_STOPPING if connected (best effort, without waiting), then closes. */
+/*
+ * Starts what agent->config->g2h asks for; NULL without an error when it is disabled.
+ * virtio-serial: the port is opened when it exists, else awaited with inotify; a host is awaited
+ * with the driver's SIGIO (qga_g2h_channel_on_sigio), so an absent port or host costs no
+ * wake-ups. unix-connect: the socket is retried with back-off (tests, non-QEMU hosts).
+ * Call after daemonizing: SIGIO goes to the process that set it up.
+ */
+QgaG2hChannel *qga_g2h_channel_start(QgaLoop *loop, QgaAgent *agent, QgaError **error);
+/* The process got SIGIO: the host side of a virtio port may have come or gone. */
+void qga_g2h_channel_on_sigio(QgaG2hChannel *channel);
+/* AGENT_STOPPING to a connected host (what the port takes now, without waiting), then close. */
 void qga_g2h_channel_stop(QgaG2hChannel *channel);

@@ -8,6 +8,7 @@
 
 #include "channel.h"
 #include "daemon.h"
+#include "g2h-channel.h"
 #include "log.h"
 #include "loop.h"
 #include "mem.h"
@@ -63,6 +64,8 @@ typedef struct PosixServer {
 
     char *readbuf;
     int exit_code;
+
+    QgaG2hChannel *g2h;      /* the guest-driven channel, NULL when off (g2h-channel.c) */
 } PosixServer;
 
 static int64_t backoff_next(int64_t current)
@@ -473,6 +476,7 @@ static void on_sigio(QgaLoop *loop, int signo, void *opaque)
 {
     /* virtio_console: the host side opened or closed the port, or data arrived. */
     PosixServer *s = opaque;
+    qga_g2h_channel_on_sigio(s->g2h);   /* either port may have raised it */
     if (s->waiting_host) {
         recheck_host(s);
         return;
@@ -556,6 +560,11 @@ int qga_platform_run(QgaAgent *agent)
     if (s.cfg->daemon && qga_daemonize(s.cfg->pidfile, &pidfile, &err) < 0)
         goto out;
 
+    /* After daemonizing: its port's SIGIO must reach this process. */
+    s.g2h = qga_g2h_channel_start(s.loop, agent, &err);
+    if (err)
+        goto out;
+
     if (qga_loop_run(s.loop, &err) < 0)
         goto out;
     rc = s.exit_code;
@@ -565,6 +574,7 @@ out:
         startup_error(&s, err);
         qga_error_free(err);
     }
+    qga_g2h_channel_stop(s.g2h);
     channel_close(&s);
     qga_pidfile_release(&pidfile);
     qga_loop_free(s.loop);

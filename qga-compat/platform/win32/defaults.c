@@ -5,6 +5,8 @@
 #include "platform.h"
 
 static const char *const win_methods[] = { "virtio-serial", "isa-serial", NULL };
+/* isa-serial for the guest-driven channel: a COM port (the Wine tier bridges one to a socket). */
+static const char *const win_g2h_methods[] = { "virtio-serial", "isa-serial", NULL };
 
 wchar_t *qga_win_module_path(void)
 {
@@ -68,6 +70,8 @@ const QgaPlatformDefaults *qga_platform_defaults(void)
         defaults.config_path = exe_dir_config_path();
         defaults.methods = win_methods;
         defaults.fsfreeze_hook = NULL; /* no hook scripts on Windows: VSS does the freezing */
+        defaults.g2h_path = "\\\\.\\Global\\org.qgacompat.g2h.0";
+        defaults.g2h_methods = win_g2h_methods;
         initialized = true;
     }
     return &defaults;

@@ -26,6 +26,11 @@ int64_t qga_platform_now_ns(void)
     return (t - QGA_WIN_EPOCH_DIFF) * 100;
 }
 
+int64_t qga_platform_monotonic_ms(void)
+{
+    return (int64_t)GetTickCount64();
+}
+
 static char *computer_name(COMPUTER_NAME_FORMAT format)
 {
     DWORD size = 0;

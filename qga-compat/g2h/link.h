@@ -1,0 +1,80 @@
+/* The guest-driven channel's policy, free of any OS: what is sent when, on top of the client (hello, heartbeat, intrinsic keys, debounced address changes, resume time sync, free-space watch). */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "agent.h"
+#include "buf.h"
+#include "json.h"
+
+/*
+ * The platform glue (platform/<os>/g2h-channel.c) owns the port: it opens it, waits for the
+ * host, moves bytes and keeps one timer. Everything else lives here, so both platforms behave
+ * alike and the policy is tested once:
+ *
+ *   glue                                   link
+ *   host end opened           ──────────▶  qga_g2h_link_connected()
+ *   bytes read                ──────────▶  qga_g2h_link_feed()
+ *   host end gone             ──────────▶  qga_g2h_link_disconnected()
+ *   an OS event               ──────────▶  qga_g2h_link_event() / _addresses_changed() / _resumed()
+ *   output buffer             ◀──────────  qga_g2h_link_output(): write it, consume what was taken
+ *   one timer                 ◀──────────  qga_g2h_link_deadline_ms(): re-arm after every call
+ *   timer fired               ──────────▶  qga_g2h_link_run_timers()
+ *
+ * Nothing here blocks: output only accumulates in a buffer the glue drains, and is capped
+ * (QGA_G2H_LINK_OUTPUT_MAX) so a host that stops reading costs bounded memory.
+ */
+
+typedef struct QgaG2hLink QgaG2hLink;
+
+#define QGA_G2H_LINK_MAX_LINE (64 * 1024)          /* a host reply longer than this is junk */
+#define QGA_G2H_LINK_OUTPUT_MAX ((size_t)1 << 20)  /* unsent bytes kept for a slow host */
+#define QGA_G2H_ADDRESS_SETTLE_MS 1000             /* address changes come in bursts */
+
+typedef struct QgaG2hLinkConfig {
+    const char *os;                      /* "linux" or "windows", sent in host-hello */
+    const char *const *capabilities;     /* NULL-terminated: the events/requests this platform sends */
+    int64_t heartbeat_ms;                /* HEARTBEAT period while connected; 0 = none */
+    size_t queue_max;                    /* events kept while the host is away; 0 = default */
+    unsigned fs_free_threshold;          /* percent; 0 = no FILESYSTEM_SPACE watch */
+    bool time_sync_on_resume;            /* after RESUMED: host-get-time, then set the clock */
+} QgaG2hLinkConfig;
+
+/* Queues AGENT_STARTED. agent is used to run the agent's own commands (host name, OS, addresses,
+ * file systems) through its dispatcher, so allow/block lists apply to what the link reports. */
+QgaG2hLink *qga_g2h_link_new(QgaAgent *agent, const QgaG2hLinkConfig *config);
+void qga_g2h_link_free(QgaG2hLink *link);
+
+/* The host end is open: host-hello, EVENTS_DROPPED if any were lost, the queued events, then the
+ * guest's intrinsic keys (guest.hostname, guest.os, guest.agent-version) through host-kv-set. */
+void qga_g2h_link_connected(QgaG2hLink *link);
+/* The host end went away: pending requests fail, events queue again. Unsent output is dropped. */
+void qga_g2h_link_disconnected(QgaG2hLink *link);
+bool qga_g2h_link_is_connected(const QgaG2hLink *link);
+
+/* Bytes from the host (newline-delimited replies). -1: the host broke the protocol (a line over
+ * QGA_G2H_LINK_MAX_LINE); the glue should drop the connection (and call _disconnected). */
+int qga_g2h_link_feed(QgaG2hLink *link, const char *data, size_t len);
+
+/* What to write to the host now; the glue qga_buf_consume()s what the port took. */
+QgaBuf *qga_g2h_link_output(QgaG2hLink *link);
+
+/* The next time (qga_g2h_link_now_ms clock) qga_g2h_link_run_timers wants to run, or -1. */
+int64_t qga_g2h_link_deadline_ms(const QgaG2hLink *link);
+void qga_g2h_link_run_timers(QgaG2hLink *link, int64_t now_ms);
+
+/* An OS event (data: object taken, NULL for {}), stamped now: sent, or queued while away. */
+void qga_g2h_link_event(QgaG2hLink *link, const char *name, QgaJson *data);
+/* The OS reported an address change: IP_ADDRESS_CHANGED once they settle (and only if the
+ * address list differs from the last one sent). */
+void qga_g2h_link_addresses_changed(QgaG2hLink *link);
+/* SUSPENDING / RESUMED; after a resume, with time_sync_on_resume, ask the host the time (now, or
+ * as soon as it is connected) and set the clock, then CLOCK_CORRECTED. */
+void qga_g2h_link_suspending(QgaG2hLink *link);
+void qga_g2h_link_resumed(QgaG2hLink *link);
+/* The agent is stopping: AGENT_STOPPING into the output if connected (the glue flushes it). */
+void qga_g2h_link_stopping(QgaG2hLink *link);
+
+/* Monotonic milliseconds, the clock of the deadlines (the glue's timers may use their own). */
+int64_t qga_g2h_link_now_ms(void);

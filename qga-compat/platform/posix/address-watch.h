@@ -1,0 +1,13 @@
+/* IP address changes from the kernel (rtnetlink multicast groups), for the guest-driven channel. */
+#pragma once
+
+#include "error.h"
+#include "loop.h"
+
+typedef struct QgaAddressWatch QgaAddressWatch;
+typedef void (*QgaAddressWatchFunc)(void *opaque);
+
+/* func runs (on the loop) after the kernel announced an IPv4/IPv6 address being added or removed;
+ * bursts are the caller's to settle. No wake-ups otherwise. */
+QgaAddressWatch *qga_address_watch_new(QgaLoop *loop, QgaAddressWatchFunc func, void *opaque, QgaError **error);
+void qga_address_watch_free(QgaAddressWatch *watch);

@@ -1,0 +1,24 @@
+/* Noticing that the guest resumed from a suspend, without polling (for the guest-driven channel's RESUMED). */
+#pragma once
+
+#include <stdint.h>
+
+#include "error.h"
+#include "loop.h"
+
+typedef struct QgaResumeWatch QgaResumeWatch;
+/* slept_ms: how long the system was suspended. */
+typedef void (*QgaResumeWatchFunc)(void *opaque, int64_t slept_ms);
+
+/*
+ * A CLOCK_REALTIME timerfd with TFD_TIMER_CANCEL_ON_SET: the kernel cancels it whenever the wall
+ * clock is set, and on every resume from suspend (timerfd_resume). A resume is told from a
+ * mere clock change by CLOCK_BOOTTIME having run ahead of CLOCK_MONOTONIC (which stops while
+ * suspended).
+ */
+QgaResumeWatch *qga_resume_watch_new(QgaLoop *loop, QgaResumeWatchFunc func, void *opaque, QgaError **error);
+void qga_resume_watch_free(QgaResumeWatch *watch);
+
+/* How long the system slept between two readings of BOOTTIME - MONOTONIC (ms), or 0 when the
+ * difference is within the clocks' noise. */
+int64_t qga_resume_slept_ms(int64_t suspended_before_ms, int64_t suspended_now_ms);

@@ -1,0 +1,313 @@
+/* The guest-driven channel's policy (qga-compat/g2h/link.c) with a real agent behind it and the test as the host: resume time sync, output cap, line cap, queue overflow, address settling. */
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "agent.h"
+#include "link.h"
+#include "platform.h"
+
+static const char *const caps[] = { "HEARTBEAT", NULL };
+
+typedef struct Fixture {
+    char *dir;
+    char *record;           /* QGA_TEST_RECORD: the seam writes "set-time <ns>" here */
+    QgaConfig cfg;
+    QgaAgent *agent;
+    QgaG2hLink *link;
+} Fixture;
+
+static void fixture_set_up(Fixture *f, gconstpointer data)
+{
+    const QgaG2hLinkConfig *lc = data;
+    GError *err = NULL;
+    f->dir = g_dir_make_tmp("qga-link-XXXXXX", &err);
+    g_assert_no_error(err);
+    f->record = g_build_filename(f->dir, "record", NULL);
+    g_setenv("QGA_TEST_RECORD", f->record, TRUE);
+    g_autofree char *sock = g_build_filename(f->dir, "sock", NULL);
+    char *argv[] = { "qga-compat", "-m", "unix-listen", "-p", sock, "-t", f->dir, "--g2h=off", NULL };
+    QgaConfigAction action;
+    QgaError *qerr = NULL;
+    g_assert_cmpint(qga_config_load(&f->cfg, 8, argv, stdout, &action, &qerr), ==, 0);
+    f->agent = qga_agent_new(&f->cfg, &qerr);
+    g_assert_nonnull(f->agent);
+    f->link = qga_g2h_link_new(f->agent, lc);
+}
+
+static void fixture_tear_down(Fixture *f, gconstpointer data)
+{
+    qga_g2h_link_free(f->link);
+    qga_agent_free(f->agent);
+    qga_config_clear(&f->cfg);
+    g_unlink(f->record);
+    g_rmdir(f->dir);
+    g_free(f->record);
+    g_free(f->dir);
+}
+
+/* Takes every whole line the link has written, parsed. */
+static GPtrArray *take_output(Fixture *f)
+{
+    GPtrArray *msgs = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
+    QgaBuf *out = qga_g2h_link_output(f->link);
+    char *nl;
+    while (out->len && (nl = memchr(out->data, '\n', out->len))) {
+        size_t len = (size_t)(nl - out->data);
+        g_autoptr(JsonParser) p = json_parser_new();
+        GError *err = NULL;
+        json_parser_load_from_data(p, out->data, (gssize)len, &err);
+        g_assert_no_error(err);
+        g_ptr_array_add(msgs, json_object_ref(json_node_get_object(json_parser_get_root(p))));
+        qga_buf_consume(out, len + 1);
+    }
+    return msgs;
+}
+
+static const char *name_of(JsonObject *msg)
+{
+    return json_object_has_member(msg, "event") ? json_object_get_string_member(msg, "event")
+                                                : json_object_get_string_member(msg, "execute");
+}
+
+/* Connects, answers every request with {}, returns nothing left over. */
+static void connect_and_settle(Fixture *f)
+{
+    qga_g2h_link_connected(f->link);
+    g_autoptr(GPtrArray) msgs = take_output(f);
+    g_assert_cmpuint(msgs->len, >=, 2);
+    g_assert_cmpstr(name_of(msgs->pdata[0]), ==, "host-hello");
+    for (guint i = 0; i < msgs->len; i++) {
+        JsonObject *m = msgs->pdata[i];
+        if (!json_object_has_member(m, "id"))
+            continue;
+        g_autofree char *reply = g_strdup_printf("{\"return\": {}, \"id\": %" G_GINT64_FORMAT "}\n",
+                                                 json_object_get_int_member(m, "id"));
+        g_assert_cmpint(qga_g2h_link_feed(f->link, reply, strlen(reply)), ==, 0);
+    }
+}
+
+static char *read_record(Fixture *f)
+{
+    char *text = NULL;
+    if (!g_file_get_contents(f->record, &text, NULL, NULL))
+        return g_strdup("");
+    return text;
+}
+
+static const QgaG2hLinkConfig sync_config = { .os = "linux", .capabilities = caps, .time_sync_on_resume = true };
+static const QgaG2hLinkConfig plain_config = { .os = "linux", .capabilities = caps };
+static const QgaG2hLinkConfig small_queue_config = { .os = "linux", .capabilities = caps, .queue_max = 3 };
+
+static void test_resume_time_sync(Fixture *f, gconstpointer data)
+{
+    /* Resumed while the host is away: RESUMED queues, and the time is asked once it is back. */
+    qga_g2h_link_suspending(f->link);
+    qga_g2h_link_resumed(f->link);
+    qga_g2h_link_connected(f->link);
+    g_autoptr(GPtrArray) msgs = take_output(f);
+    JsonObject *ask = NULL;
+    g_autoptr(GString) names = g_string_new(NULL);
+    for (guint i = 0; i < msgs->len; i++) {
+        g_string_append_printf(names, "%s ", name_of(msgs->pdata[i]));
+        if (!g_strcmp0(name_of(msgs->pdata[i]), "host-get-time"))
+            ask = msgs->pdata[i];
+    }
+    g_assert_true(g_str_has_prefix(names->str, "host-hello AGENT_STARTED SUSPENDING RESUMED "));
+    g_assert_nonnull(ask);
+
+    /* The host is 5 s ahead: the clock is set (through the seam) and the correction reported. */
+    gint64 host_ns = qga_platform_now_ns() + 5 * G_GINT64_CONSTANT(1000000000);
+    g_autofree char *reply = g_strdup_printf("{\"return\": %" G_GINT64_FORMAT ", \"id\": %" G_GINT64_FORMAT "}\n",
+                                             host_ns, json_object_get_int_member(ask, "id"));
+    g_assert_cmpint(qga_g2h_link_feed(f->link, reply, strlen(reply)), ==, 0);
+    g_autofree char *rec = read_record(f);
+    gint64 set_ns = 0;
+    g_assert_cmpint(sscanf(rec, "set-time %" G_GINT64_FORMAT, &set_ns), ==, 1);
+    g_assert_cmpint(set_ns, >=, host_ns);
+    g_assert_cmpint(set_ns, <, host_ns + G_GINT64_CONSTANT(1000000000));
+    g_autoptr(GPtrArray) after = take_output(f);
+    g_assert_cmpuint(after->len, ==, 1);
+    g_assert_cmpstr(name_of(after->pdata[0]), ==, "CLOCK_CORRECTED");
+    gint64 offset = json_object_get_int_member(json_object_get_object_member(after->pdata[0], "data"), "offset-ns");
+    g_assert_cmpint(offset, >, 4 * G_GINT64_CONSTANT(1000000000));
+    g_assert_cmpint(offset, <, 6 * G_GINT64_CONSTANT(1000000000));
+
+    /* An implausible answer (1970) leaves the clock alone. */
+    g_unlink(f->record);
+    qga_g2h_link_resumed(f->link);
+    g_autoptr(GPtrArray) again = take_output(f);
+    g_assert_cmpuint(again->len, ==, 2);
+    g_autofree char *bad = g_strdup_printf("{\"return\": 1000, \"id\": %" G_GINT64_FORMAT "}\n",
+                                           json_object_get_int_member(again->pdata[1], "id"));
+    g_assert_cmpint(qga_g2h_link_feed(f->link, bad, strlen(bad)), ==, 0);
+    g_autofree char *none = read_record(f);
+    g_assert_cmpstr(none, ==, "");
+}
+
+static void test_no_sync_without_config(Fixture *f, gconstpointer data)
+{
+    connect_and_settle(f);
+    qga_g2h_link_resumed(f->link);
+    g_autoptr(GPtrArray) msgs = take_output(f);
+    g_assert_cmpuint(msgs->len, ==, 1);
+    g_assert_cmpstr(name_of(msgs->pdata[0]), ==, "RESUMED");
+}
+
+static void test_output_cap(Fixture *f, gconstpointer data)
+{
+    /* A host that never reads: the output stops growing near the cap; events queue (bounded,
+     * oldest dropped) and come out, after EVENTS_DROPPED, once the glue drains. */
+    connect_and_settle(f);
+    g_autofree char *pad = g_strnfill(4000, 'p');
+    for (int i = 0; i < 2000; i++) {
+        QgaJson *ev = qga_json_object();
+        qga_json_object_set_str(ev, "pad", pad);
+        qga_g2h_link_event(f->link, "HEARTBEAT", ev);
+    }
+    QgaBuf *out = qga_g2h_link_output(f->link);
+    g_assert_cmpuint(out->len, <, QGA_G2H_LINK_OUTPUT_MAX + 8192);
+    g_autoptr(GPtrArray) first = take_output(f);   /* the glue drains everything */
+    qga_g2h_link_run_timers(f->link, qga_g2h_link_now_ms());
+    g_autoptr(GPtrArray) rest = take_output(f);
+    g_assert_cmpuint(rest->len, ==, 1 + 64);   /* EVENTS_DROPPED + the default queue */
+    g_assert_cmpstr(name_of(rest->pdata[0]), ==, "EVENTS_DROPPED");
+    gint64 dropped = json_object_get_int_member(json_object_get_object_member(rest->pdata[0], "data"), "count");
+    g_assert_cmpint(first->len + 64 + dropped, ==, 2000);
+}
+
+static void test_line_cap(Fixture *f, gconstpointer data)
+{
+    connect_and_settle(f);
+    g_autofree char *junk = g_strnfill(QGA_G2H_LINK_MAX_LINE / 2, 'j');
+    g_assert_cmpint(qga_g2h_link_feed(f->link, junk, strlen(junk)), ==, 0);
+    g_assert_cmpint(qga_g2h_link_feed(f->link, junk, strlen(junk)), ==, 0);
+    g_assert_cmpint(qga_g2h_link_feed(f->link, "jj", 2), ==, -1);
+    /* Junk lines and unknown ids are logged and ignored, not fatal. */
+    const char *bad = "nonsense\n{\"return\": 1, \"id\": 12345}\n\r\n\n";
+    g_assert_cmpint(qga_g2h_link_feed(f->link, bad, strlen(bad)), ==, 0);
+}
+
+static void test_queue_overflow(Fixture *f, gconstpointer data)
+{
+    /* AGENT_STARTED + 4 events into a queue of 3: the two oldest go, the host is told. */
+    for (int i = 0; i < 4; i++)
+        qga_g2h_link_suspending(f->link);
+    qga_g2h_link_stopping(f->link);   /* not connected: nothing to say, nothing queued */
+    qga_g2h_link_connected(f->link);
+    g_autoptr(GPtrArray) msgs = take_output(f);
+    g_assert_cmpstr(name_of(msgs->pdata[0]), ==, "host-hello");
+    g_assert_cmpstr(name_of(msgs->pdata[1]), ==, "EVENTS_DROPPED");
+    g_assert_cmpint(json_object_get_int_member(json_object_get_object_member(msgs->pdata[1], "data"), "count"), ==, 2);
+    for (int i = 2; i < 5; i++)
+        g_assert_cmpstr(name_of(msgs->pdata[i]), ==, "SUSPENDING");
+    g_assert_cmpstr(name_of(msgs->pdata[5]), ==, "host-kv-set");
+    /* Connected, a stop is announced. */
+    qga_g2h_link_stopping(f->link);
+    g_autoptr(GPtrArray) bye = take_output(f);
+    g_assert_cmpstr(name_of(bye->pdata[bye->len - 1]), ==, "AGENT_STOPPING");
+}
+
+static void test_address_settling(Fixture *f, gconstpointer data)
+{
+    /* A change notification is only a hint: after settling, an unchanged list is not news. */
+    connect_and_settle(f);
+    g_assert_cmpint(qga_g2h_link_deadline_ms(f->link), ==, -1);
+    gint64 t0 = qga_g2h_link_now_ms();
+    qga_g2h_link_addresses_changed(f->link);
+    gint64 due = qga_g2h_link_deadline_ms(f->link);
+    g_assert_cmpint(due, >=, t0 + QGA_G2H_ADDRESS_SETTLE_MS);
+    qga_g2h_link_run_timers(f->link, due - 1);
+    g_assert_cmpint(qga_g2h_link_deadline_ms(f->link), ==, due);
+    qga_g2h_link_run_timers(f->link, due);
+    g_assert_cmpint(qga_g2h_link_deadline_ms(f->link), ==, -1);
+    g_autoptr(GPtrArray) msgs = take_output(f);
+    g_assert_cmpuint(msgs->len, ==, 0);
+}
+
+/* Finds the one request called name in msgs. */
+static JsonObject *find_request(GPtrArray *msgs, const char *name)
+{
+    JsonObject *found = NULL;
+    for (guint i = 0; i < msgs->len; i++) {
+        if (!g_strcmp0(name_of(msgs->pdata[i]), name)) {
+            g_assert_null(found);
+            found = msgs->pdata[i];
+        }
+    }
+    g_assert_nonnull(found);
+    return found;
+}
+
+static void reply(Fixture *f, JsonObject *req, const char *json)
+{
+    g_autofree char *line = g_strdup_printf("{\"return\": %s, \"id\": %" G_GINT64_FORMAT "}\n", json,
+                                            json_object_get_int_member(req, "id"));
+    g_assert_cmpint(qga_g2h_link_feed(f->link, line, strlen(line)), ==, 0);
+}
+
+static void test_mirror_host_view(Fixture *f, gconstpointer data)
+{
+    /* A host that answers identity and kv requests: its view lands in the state directory, one
+     * host-kv-get at a time; a key the host no longer has is left out. */
+    qga_g2h_link_connected(f->link);
+    g_autoptr(GPtrArray) msgs = take_output(f);
+    reply(f, find_request(msgs, "host-hello"),
+          "{\"host\": \"t\", \"time\": 0, \"requests\": [\"host-get-identity\", \"host-kv-list\", \"host-kv-get\"]}");
+    g_autoptr(GPtrArray) asks = take_output(f);
+    g_assert_cmpuint(asks->len, ==, 2);
+    reply(f, find_request(asks, "host-get-identity"),
+          "{\"name\": \"web01\", \"uuid\": \"0f0e\", \"metadata\": [{\"key\": \"role\", \"value\": \"web\"}]}");
+    g_autofree char *id_path = g_build_filename(f->dir, "g2h-identity.json", NULL);
+    g_autofree char *identity = NULL;
+    g_assert_true(g_file_get_contents(id_path, &identity, NULL, NULL));
+    g_assert_cmpstr(identity, ==, "{\"name\": \"web01\", \"uuid\": \"0f0e\", \"metadata\": [{\"key\": \"role\", \"value\": \"web\"}]}\n");
+    reply(f, find_request(asks, "host-kv-list"), "[\"color\", \"gone\"]");
+    g_autoptr(GPtrArray) get1 = take_output(f);
+    g_assert_cmpuint(get1->len, ==, 1);
+    g_assert_cmpstr(json_object_get_string_member(json_object_get_object_member(get1->pdata[0], "arguments"), "key"),
+                    ==, "color");
+    reply(f, get1->pdata[0], "\"blue\"");
+    g_autoptr(GPtrArray) get2 = take_output(f);
+    g_assert_cmpuint(get2->len, ==, 1);
+    g_autofree char *err = g_strdup_printf("{\"error\": {\"class\": \"GenericError\", \"desc\": \"no such key\"}, "
+                                           "\"id\": %" G_GINT64_FORMAT "}\n",
+                                           json_object_get_int_member(get2->pdata[0], "id"));
+    g_assert_cmpint(qga_g2h_link_feed(f->link, err, strlen(err)), ==, 0);
+    g_autofree char *kv_path = g_build_filename(f->dir, "g2h-kv.json", NULL);
+    g_autofree char *kv = NULL;
+    g_assert_true(g_file_get_contents(kv_path, &kv, NULL, NULL));
+    g_assert_cmpstr(kv, ==, "{\"color\": \"blue\"}\n");
+    g_unlink(id_path);
+    g_unlink(kv_path);
+}
+
+static void test_no_mirror_unless_offered(Fixture *f, gconstpointer data)
+{
+    qga_g2h_link_connected(f->link);
+    g_autoptr(GPtrArray) msgs = take_output(f);
+    reply(f, find_request(msgs, "host-hello"), "{\"host\": \"t\", \"time\": 0, \"requests\": [\"host-kv-set\"]}");
+    g_autoptr(GPtrArray) none = take_output(f);
+    g_assert_cmpuint(none->len, ==, 0);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add("/g2h/link/resume-time-sync", Fixture, &sync_config, fixture_set_up, test_resume_time_sync,
+               fixture_tear_down);
+    g_test_add("/g2h/link/no-sync-without-config", Fixture, &plain_config, fixture_set_up,
+               test_no_sync_without_config, fixture_tear_down);
+    g_test_add("/g2h/link/output-cap", Fixture, &plain_config, fixture_set_up, test_output_cap, fixture_tear_down);
+    g_test_add("/g2h/link/line-cap", Fixture, &plain_config, fixture_set_up, test_line_cap, fixture_tear_down);
+    g_test_add("/g2h/link/queue-overflow", Fixture, &small_queue_config, fixture_set_up, test_queue_overflow,
+               fixture_tear_down);
+    g_test_add("/g2h/link/address-settling", Fixture, &plain_config, fixture_set_up, test_address_settling,
+               fixture_tear_down);
+    g_test_add("/g2h/link/mirror-host-view", Fixture, &plain_config, fixture_set_up, test_mirror_host_view,
+               fixture_tear_down);
+    g_test_add("/g2h/link/no-mirror-unless-offered", Fixture, &plain_config, fixture_set_up,
+               test_no_mirror_unless_offered, fixture_tear_down);
+    return g_test_run();
+}
