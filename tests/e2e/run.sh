@@ -28,9 +28,10 @@ URI=qemu:///system
 V="virsh -q -c $URI"
 GUEST_HOST=qga-e2e-guest
 G2H=org.qgacompat.g2h.0
+PROBE_CH=org.qgacompat.probe.0   # a second QGA agent's port (the raw-socket transport check)
 T0=$(date +%s.%N)
 
-PASSED=0 FAILED=0 DEFINED=0 LIBVIRTD_PID="" QEMU_PIDS=""
+PASSED=0 FAILED=0 DEFINED=0 LIBVIRTD_PID="" QEMU_PIDS="" LISTEN_PID=""
 declare -a PENDING=()
 
 log() { printf '[e2e %6.1fs] %s\n' "$(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN{print b-a}')" "$*"; }
@@ -41,6 +42,7 @@ fail() { FAILED=$((FAILED + 1)); log "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n'
 cleanup() {
     local p
     trap - EXIT INT TERM
+    [ -n "$LISTEN_PID" ] && kill "$LISTEN_PID" 2>/dev/null
     # Both domains are ours by name (the second one is defined inside a check's subshell).
     if [ "$DEFINED" = 1 ]; then
         for d in "$DOM" "$DOM2"; do
@@ -171,9 +173,22 @@ for d in "$DOM" "$DOM2"; do
 done
 out=$($V define "$W/domain.xml" 2>&1) || die "virsh define failed" "$out"
 DEFINED=1
+# What the guest-driven channel's listener exposes to the guest as its identity (set before the
+# domain starts, so the agent's first hello already gets it).
+IDENTITY_NS=https://qga-compat.org/xmlns/identity/1
+out=$($V metadata "$DOM" --uri "$IDENTITY_NS" --key qga --config \
+      --set '<identity><entry key="role">e2e-guest</entry></identity>' 2>&1) || die "virsh metadata failed" "$out"
 out=$($V start "$DOM" 2>&1) || die "virsh start failed" "$out"
 QEMU_PIDS=$(cat "/run/libvirt/qemu/$DOM.pid" 2>/dev/null)
 log "domain $DOM started (qemu pid $QEMU_PIDS)"
+
+# The guest-driven channel's listener, for the whole run: every running domain of the URI, its
+# events in listen.out, a hook recording each event (owned by root, not group-writable).
+mkdir -p "$W/hooks" "$W/g2h-state"
+printf '#!/bin/sh\n{ echo "$QGA_DOMAIN $QGA_DOMAIN_UUID $QGA_EVENT"; cat; } >> %s/hook.log\n' "$W" > "$W/hooks/10-record"
+chmod 755 "$W/hooks/10-record"
+$PROBE listen --connect $URI --state-dir "$W/g2h-state" --hooks-dir "$W/hooks" >"$W/listen.out" 2>"$W/listen.err" &
+LISTEN_PID=$!
 out=$(wait_for_agent 90) || die "the agent never answered guest-ping through libvirt" \
     "$out
 $(tail -20 "$W/console.log" 2>/dev/null)"
@@ -288,12 +303,12 @@ c_probe_report() {
 # Raw socket on the second channel, found in the live XML, while libvirt holds the first.
 c_probe_channel() {
     local out
-    out=$($P --domain "$DOM" --channel $G2H --json call guest-get-host-name) || { echo "exit $?: $out"; return 1; }
+    out=$($P --domain "$DOM" --channel $PROBE_CH --json call guest-get-host-name) || { echo "exit $?: $out"; return 1; }
     [ "$out" = "{\"return\":{\"host-name\":\"$GUEST_HOST\"}}" ] || { echo "got: $out"; return 1; }
     # Fresh connections one after the other: every one must be answered (the agent sees the
     # host side come and go on its port each time).
     for i in 1 2 3 4 5; do
-        out=$($P --domain "$DOM" --channel $G2H --timeout 5 ping 2>&1) || { echo "connection $i: $out"; return 1; }
+        out=$($P --domain "$DOM" --channel $PROBE_CH --timeout 5 ping 2>&1) || { echo "connection $i: $out"; return 1; }
     done
     # libvirt still has the first channel working at the same time
     c_qac_ping || return 1
@@ -399,6 +414,60 @@ c_probe_vs_qemu_ga() {
     QGA_PROBE="$PROBE" PROBE_AGENT=/usr/sbin/qemu-ga "$HOST_BUILD/host-probe/test-probe-live" --tap
 }
 
+# ---- the guest-driven channel (qga-compat only: qemu-ga has none) ----
+
+# Wait up to $2 seconds for a line of listen.out matching the extended regex $1.
+wait_listen() {
+    local deadline=$(($(date +%s) + $2))
+    until grep -Eq "$1" "$W/listen.out"; do
+        [ "$(date +%s)" -ge "$deadline" ] && return 1
+        sleep 0.2
+    done
+}
+
+listen_count() { grep -Ec "$1" "$W/listen.out"; }
+
+HELLO_RE='"domain":"qga-compat-e2e".*"execute":"host-hello"'
+
+c_g2h_listen() {
+    local uuid out
+    uuid=$($V domuuid "$DOM") || return 1
+    wait_listen "$HELLO_RE" 60 || { echo "no host-hello from $DOM"; cat "$W/listen.out" "$W/listen.err"; return 1; }
+    grep -E "$HELLO_RE" "$W/listen.out" | head -1 | grep -q "\"uuid\":\"$uuid\"" || { echo "hello without uuid $uuid"; return 1; }
+    grep -E "$HELLO_RE" "$W/listen.out" | head -1 | grep -q '"os":"linux"' || { echo "hello without os linux"; return 1; }
+    # The guest's heartbeat (every 2 s in this guest's config) and the hook that saw it.
+    wait_listen '"domain":"qga-compat-e2e".*"event":"HEARTBEAT"' 20 || { echo "no HEARTBEAT"; cat "$W/listen.out"; return 1; }
+    for _ in $(seq 50); do grep -q "^qga-compat-e2e $uuid HEARTBEAT\$" "$W/hook.log" 2>/dev/null && break; sleep 0.2; done
+    grep -q "^qga-compat-e2e $uuid HEARTBEAT\$" "$W/hook.log" || { echo "hook did not run: $(cat "$W/hook.log" 2>&1)"; cat "$W/listen.err"; return 1; }
+    # A key the guest set, read on the host (the listener's per-domain store).
+    for _ in $(seq 50); do grep -q "^guest.hostname=$GUEST_HOST\$" "$W/g2h-state/$uuid.kv" 2>/dev/null && break; sleep 0.2; done
+    grep -q "^guest.hostname=$GUEST_HOST\$" "$W/g2h-state/$uuid.kv" || { echo "no guest.hostname in $uuid.kv: $(cat "$W/g2h-state/$uuid.kv" 2>&1)"; return 1; }
+    grep -q '^guest.os=qga-compat e2e guest 1$' "$W/g2h-state/$uuid.kv" || { cat "$W/g2h-state/$uuid.kv"; return 1; }
+    # What the host told the guest, as the guest's software sees it (its state directory).
+    for _ in $(seq 25); do
+        out=$($P --domain "$DOM" exec -- /bin/cat /run/state1/g2h-identity.json 2>&1) && break
+        sleep 0.2
+    done
+    grep -q '"name": "qga-compat-e2e"' <<<"$out" && grep -q "\"uuid\": \"$uuid\"" <<<"$out" &&
+        grep -q '{"key": "role", "value": "e2e-guest"}' <<<"$out" || { echo "identity in the guest: $out"; return 1; }
+    out=$($P --domain "$DOM" exec -- /bin/cat /run/state1/g2h-kv.json 2>&1)
+    grep -q "\"guest.hostname\": \"$GUEST_HOST\"" <<<"$out" || { echo "kv in the guest: $out"; return 1; }
+    echo "NOTE: $(listen_count '"event":"HEARTBEAT"') heartbeats so far"
+}
+
+# The domain stops (agent shutdown above) and starts again: the listener follows libvirt's
+# lifecycle events, drops the guest and serves it again after the new boot.
+c_g2h_lifecycle() {
+    local before
+    wait_listen '"domain":"qga-compat-e2e".*"connection":"closed' 30 || { echo "no close after shutdown"; tail -5 "$W/listen.out"; return 1; }
+    before=$(listen_count "$HELLO_RE")
+    $V start "$DOM" >/dev/null || return 1
+    QEMU_PIDS="$QEMU_PIDS $(cat "/run/libvirt/qemu/$DOM.pid" 2>/dev/null)"
+    for _ in $(seq 600); do [ "$(listen_count "$HELLO_RE")" -gt "$before" ] && break; sleep 0.2; done
+    [ "$(listen_count "$HELLO_RE")" -gt "$before" ] || { echo "no hello after the restart"; tail -20 "$W/listen.out"; tail -20 "$W/listen.err"; return 1; }
+    kill -0 "$LISTEN_PID" || { echo "the listener died"; return 1; }
+}
+
 c_shutdown_agent() {
     local out state
     if agent_has guest-shutdown; then
@@ -433,14 +502,22 @@ else PENDING+=("virsh domfsinfo (agent lacks guest-get-fsinfo)"); fi
 if agent_has guest-network-get-interfaces; then check "virsh domifaddr --source agent" c_domifaddr
 else PENDING+=("virsh domifaddr --source agent (agent lacks guest-network-get-interfaces)"); fi
 check "qga-probe report through libvirt" c_probe_report
-check "qga-probe --domain --channel $G2H while libvirt holds the agent channel" c_probe_channel
+check "qga-probe --domain --channel $PROBE_CH while libvirt holds the agent channel" c_probe_channel
 check "qga-probe error exit codes through libvirt" c_probe_errors
 check "qga-probe exec through libvirt" c_probe_exec
 check "qga-probe cp (3 MiB, chunked) through libvirt" c_probe_cp
 check "qga-probe without an agent channel (not running, not configured) and fleet over two domains" c_probe_noagent
 check "agent restarted in the guest, libvirt reconnects (qga-probe watch sees it)" c_agent_restart
 check "qga-probe against Debian's qemu-ga on a socket (exec, cp, report)" c_probe_vs_qemu_ga
+if [ "$AGENT_KIND" = qga-compat ]; then
+    check "g2h: qga-probe listen --connect sees the guest's hello, heartbeat, keys; hook runs; identity reaches the guest" c_g2h_listen
+fi
+HAS_SHUTDOWN=0
+agent_has guest-shutdown && HAS_SHUTDOWN=1
 check "virsh shutdown --mode agent" c_shutdown_agent
+if [ "$AGENT_KIND" = qga-compat ] && [ "$HAS_SHUTDOWN" = 1 ]; then
+    check "g2h: the listener follows the domain through stop and start" c_g2h_lifecycle
+fi
 
 for p in "${PENDING[@]}"; do log "PENDING $p"; done
 log "console tail:"
