@@ -200,10 +200,16 @@ static const char listen_summary[] =
     "stdin the event's output line; its output goes to stderr as \"hook NAME: ...\". At most 4 run at once, 64\n"
     "wait (16 per guest; overflow dropped and reported), each killed after --hook-timeout seconds.";
 
+static gboolean listen_reopen_log(gpointer data)
+{
+    listen_log_reopen();
+    return G_SOURCE_CONTINUE;
+}
+
 int probe_cmd_listen(int argc, char **argv)
 {
     g_auto(ProbeOptions) opts = { 0 };
-    g_autofree char *listen_path = NULL, *state_dir = NULL, *guest = NULL, *hooks_dir = NULL;
+    g_autofree char *listen_path = NULL, *state_dir = NULL, *guest = NULL, *hooks_dir = NULL, *log_path = NULL;
     g_auto(GStrv) deny_args = NULL;
     g_auto(GStrv) deny = NULL;
     gboolean once = FALSE;
@@ -217,6 +223,7 @@ int probe_cmd_listen(int argc, char **argv)
         { "deny", 0, 0, G_OPTION_ARG_STRING_ARRAY, &deny_args, "Answer these host-* requests with \"denied by the host's policy\" (repeatable, comma-separated)", "REQ[,REQ]" },
         { "hooks-dir", 0, 0, G_OPTION_ARG_FILENAME, &hooks_dir, "Run the executables in DIR for every accepted event (see below)", "DIR" },
         { "hook-timeout", 0, 0, G_OPTION_ARG_INT, &hook_timeout, "Kill a hook still running after S seconds (default 30)", "S" },
+        { "log", 0, 0, G_OPTION_ARG_FILENAME, &log_path, "Also append every output and diagnostic line, timestamped, to FILE (reopened on SIGHUP)", "FILE" },
         { "read-timeout", 0, 0, G_OPTION_ARG_INT, &read_timeout, "Disconnect a guest whose message stays incomplete for S seconds (default 10; 0: never)", "S" },
         G_OPTION_ENTRY_NULL,
     };
@@ -247,6 +254,12 @@ int probe_cmd_listen(int argc, char **argv)
         return probe_error_report(error, opts.json);
     }
 
+    if (log_path && listen_log_open(log_path, &error) < 0) {
+        g_prefix_error(&error, "listen: --log: ");
+        error->domain = PROBE_ERROR;
+        error->code = PROBE_ERROR_IO;
+        return probe_error_report(error, opts.json);
+    }
     signal(SIGPIPE, SIG_IGN);
     ListenMain m = { .once = once, .deny = deny };
     m.cfg.read_timeout_s = (guint)read_timeout;
@@ -255,6 +268,7 @@ int probe_cmd_listen(int argc, char **argv)
     m.loop = g_main_loop_new(NULL, FALSE);
     guint sig_int = g_unix_signal_add(SIGINT, listen_quit, &m);
     guint sig_term = g_unix_signal_add(SIGTERM, listen_quit, &m);
+    guint sig_hup = g_unix_signal_add(SIGHUP, listen_reopen_log, NULL);
     ListenLibvirt *lv = NULL;
     int code = 0;
 
@@ -324,6 +338,8 @@ int probe_cmd_listen(int argc, char **argv)
     listen_hooks_free(m.cfg.hooks);
     g_source_remove(sig_int);
     g_source_remove(sig_term);
+    g_source_remove(sig_hup);
     g_main_loop_unref(m.loop);
+    listen_log_close();
     return code;
 }

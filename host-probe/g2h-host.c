@@ -406,7 +406,7 @@ static JsonNode *answer(G2hHost *host, const char *name, JsonObject *args, char 
             return NULL;
         }
         gsize n_keys = 0;
-        g_auto(GStrv) keys = g_key_file_get_keys(host->kv->file, KV_GROUP, &n_keys, NULL);
+        g_strfreev(g_key_file_get_keys(host->kv->file, KV_GROUP, &n_keys, NULL));
         if (!g_key_file_has_key(host->kv->file, KV_GROUP, key, NULL) && n_keys >= G2H_HOST_KV_MAX_KEYS) {
             *ret_error = g_strdup_printf("the host keeps at most %d keys per guest", G2H_HOST_KV_MAX_KEYS);
             return NULL;

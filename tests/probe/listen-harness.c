@@ -121,6 +121,15 @@ int lh_stop(LhProc *p)
     return g_subprocess_get_exit_status(p->proc);
 }
 
+void lh_expect_exit(LhProc *p, const char *err_needle, int status)
+{
+    g_assert_nonnull(lh_wait_err(p, err_needle, 5000));
+    g_autoptr(GError) err = NULL;
+    g_assert_true(g_subprocess_wait(p->proc, NULL, &err));
+    g_assert_true(g_subprocess_get_if_exited(p->proc));
+    g_assert_cmpint(g_subprocess_get_exit_status(p->proc), ==, status);
+}
+
 void lh_free(LhProc *p)
 {
     if (!p)

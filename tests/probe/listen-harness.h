@@ -20,6 +20,9 @@ const char *lh_wait_err(LhProc *p, const char *needle, int timeout_ms);
 guint lh_count_out(LhProc *p, const char *needle);
 /* SIGTERM, wait, drain; returns the exit status (-1 if it did not exit normally). */
 int lh_stop(LhProc *p);
+/* A listener that must give up by itself: a stderr line containing err_needle (within 5 s),
+ * then exit with status (asserts). */
+void lh_expect_exit(LhProc *p, const char *err_needle, int status);
 void lh_free(LhProc *p);
 
 /* A guest: a client of a listening socket, or the accepted end of a fake QEMU. */

@@ -165,10 +165,7 @@ static void test_bad_uri(void)
 {
     g_autofree char *state = g_build_filename(tmp_dir, "state-bad", NULL);
     LhProc *p = lh_start("--connect", "bogus:///nowhere", "--state-dir", state, NULL);
-    g_assert_nonnull(lh_wait_err(p, "qga-probe: ", 5000));
-    g_autoptr(GError) err = NULL;
-    g_assert_true(g_subprocess_wait(p->proc, NULL, &err));
-    g_assert_cmpint(g_subprocess_get_exit_status(p->proc), ==, 3);
+    lh_expect_exit(p, "qga-probe: ", 3);
     g_assert_cmpuint(p->err_lines->len, ==, 1);
     lh_free(p);
     g_rmdir(state);

@@ -1,5 +1,6 @@
 /* `qga-probe listen --listen`: several guests at once, each answered; flooding, slow and malformed guests cut off without delaying the others; deny policy. */
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -241,6 +242,35 @@ static void test_deny(void)
     fx_stop(&fx);
 }
 
+/* --log: every record and note, timestamped, in the file; SIGHUP after a rename starts a new one. */
+static void test_log_file(void)
+{
+    Fx fx = { 0 };
+    g_autofree char *log = g_strdup_printf("%s/listen.log", tmp_dir);
+    g_autofree char *rotated = g_strdup_printf("%s/listen.log.1", tmp_dir);
+    fx_start(&fx, "--log", log);
+    GSocket *g = lh_guest_connect(fx.sock_path);
+    GString *buf = g_string_new(NULL);
+    g_autofree char *hello = call(g, buf, "{\"execute\":\"host-hello\",\"arguments\":{\"version\":\"1\",\"os\":\"linux\",\"capabilities\":[]},\"id\":1}", 5000);
+    g_assert_cmpint(g_rename(log, rotated), ==, 0);
+    g_assert_cmpint(kill(g_ascii_strtoll(g_subprocess_get_identifier(fx.p->proc), NULL, 10), SIGHUP), ==, 0);
+    g_usleep(300 * 1000);
+    g_autofree char *log_text = call(g, buf, "{\"execute\":\"host-log\",\"arguments\":{\"message\":\"after rotation\"},\"id\":2}", 5000);
+    g_object_unref(g);
+    g_string_free(buf, TRUE);
+    fx_stop(&fx);
+    g_autofree char *old = NULL, *cur = NULL;
+    g_assert_true(g_file_get_contents(rotated, &old, NULL, NULL));
+    g_assert_true(g_file_get_contents(log, &cur, NULL, NULL));
+    g_autoptr(GRegex) re = g_regex_new("^20[0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9:.]+Z record \\{\"guest\":\"vm1\",\"request\":\\{\"execute\":\"host-hello\"",
+                                       G_REGEX_MULTILINE, 0, NULL);
+    g_assert_true(g_regex_match(re, old, 0, NULL));
+    g_assert_nonnull(strstr(cur, "after rotation"));
+    g_assert_null(strstr(cur, "host-hello"));
+    g_remove(log);
+    g_remove(rotated);
+}
+
 /* Usage errors: one line, exit 2; a socket that cannot be reached: exit 3. */
 static void test_usage_errors(void)
 {
@@ -254,21 +284,14 @@ static void test_usage_errors(void)
     };
     for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
         LhProc *p = lh_start(cases[i][0], cases[i][1], cases[i][2], cases[i][3], cases[i][4], cases[i][5], NULL);
-        const char *line = lh_wait_err(p, "qga-probe: listen: ", 5000);
-        g_assert_nonnull(line);
-        g_autoptr(GError) err = NULL;
-        g_assert_true(g_subprocess_wait(p->proc, NULL, &err));
-        g_assert_cmpint(g_subprocess_get_exit_status(p->proc), ==, 2);
+        lh_expect_exit(p, "qga-probe: listen: ", 2);
         g_assert_cmpuint(p->err_lines->len, ==, 1);
         lh_free(p);
     }
     g_autofree char *missing = g_build_filename(tmp_dir, "nobody-here.sock", NULL);
     g_autofree char *state = g_build_filename(tmp_dir, "state-missing", NULL);
     LhProc *p = lh_start("--socket", missing, "--state-dir", state, NULL);
-    g_assert_nonnull(lh_wait_err(p, "qga-probe: listen: ", 5000));
-    g_autoptr(GError) err = NULL;
-    g_assert_true(g_subprocess_wait(p->proc, NULL, &err));
-    g_assert_cmpint(g_subprocess_get_exit_status(p->proc), ==, 3);
+    lh_expect_exit(p, "qga-probe: listen: ", 3);
     lh_free(p);
     g_rmdir(state);
 }
@@ -279,6 +302,7 @@ int main(int argc, char **argv)
     tmp_dir = g_dir_make_tmp("listen-serve-XXXXXX", NULL);
     g_test_add_func("/probe/listen-serve/several-guests", test_several_guests);
     g_test_add_func("/probe/listen-serve/hostile-neighbours", test_hostile_neighbours);
+    g_test_add_func("/probe/listen-serve/log-file", test_log_file);
     g_test_add_func("/probe/listen-serve/hostile-input", test_hostile_input);
     g_test_add_func("/probe/listen-serve/deny", test_deny);
     g_test_add_func("/probe/listen-serve/usage-errors", test_usage_errors);
