@@ -44,6 +44,12 @@ static int set_value(QgaG2hConfig *g, const char *key, const char *value, const 
             qga_error_generic(error, "%s: '%s' is not a boolean (true, false, 1 or 0)", where, value);
             return -1;
         }
+    } else if (!strcmp(key, "forward-log")) {
+        if (strcmp(value, "off") && strcmp(value, "error") && strcmp(value, "warning")) {
+            qga_error_generic(error, "%s: '%s' is not off, error or warning", where, value);
+            return -1;
+        }
+        set_str(&g->forward_log, value);
     } else if (!strcmp(key, "method")) {
         set_str(&g->method, value);
     } else if (!strcmp(key, "path")) {
@@ -69,7 +75,7 @@ static int set_value(QgaG2hConfig *g, const char *key, const char *value, const 
         }
     } else {
         qga_error_generic(error, "%s: unknown key (enabled, method, path, heartbeat, queue, "
-                                 "fs-free-threshold, time-sync-on-resume)", where);
+                                 "fs-free-threshold, time-sync-on-resume, forward-log)", where);
         return -1;
     }
     return 0;
@@ -128,6 +134,8 @@ int qga_config_g2h_finish(QgaG2hConfig *g, QgaError **error)
     }
     if (!g->queue)
         g->queue = QGA_G2H_QUEUE_DEFAULT;
+    if (!g->forward_log)
+        g->forward_log = qga_strdup("error");
     return 0;
 }
 
@@ -155,6 +163,8 @@ void qga_config_g2h_dump(QgaBuf *out, const QgaG2hConfig *g)
         qga_buf_printf(&group, "fs-free-threshold=%lld\n", (long long)g->fs_free_threshold);
     if (g->time_sync_on_resume)
         qga_buf_append_str(&group, "time-sync-on-resume=true\n");
+    if (g->forward_log && strcmp(g->forward_log, "error") != 0)
+        qga_buf_printf(&group, "forward-log=%s\n", g->forward_log);
     if (group.len) {
         qga_buf_append_str(out, "\n[g2h]\n");
         qga_buf_append(out, group.data, group.len);
@@ -162,10 +172,19 @@ void qga_config_g2h_dump(QgaBuf *out, const QgaG2hConfig *g)
     qga_buf_free(&group);
 }
 
+bool qga_config_g2h_forward_level(const QgaG2hConfig *g, QgaLogLevel *ret_level)
+{
+    if (!g->forward_log || !strcmp(g->forward_log, "off"))
+        return false;
+    *ret_level = strcmp(g->forward_log, "warning") == 0 ? QGA_LOG_WARNING : QGA_LOG_ERROR;
+    return true;
+}
+
 void qga_config_g2h_clear(QgaG2hConfig *g)
 {
     free(g->method);
     free(g->path);
+    free(g->forward_log);
     *g = (QgaG2hConfig){ 0 };
 }
 

@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "error.h"
+#include "log.h"
 
 #define QGA_G2H_HEARTBEAT_DEFAULT_S 30
 #define QGA_G2H_HEARTBEAT_MAX_S 86400
@@ -27,6 +28,7 @@ typedef struct QgaG2hConfig {
     int64_t queue;              /* events kept while the host is away; 0 = unset (default 64) */
     int64_t fs_free_threshold;  /* percent: FILESYSTEM_SPACE below it; 0 = off (default) */
     bool time_sync_on_resume;   /* set the clock from host-get-time after a resume */
+    char *forward_log;          /* off, error (default) or warning: agent log lines sent as host-log */
 } QgaG2hConfig;
 
 /* One key of the [g2h] group (raw_value still escaped); unknown keys are an error there, since
@@ -37,6 +39,8 @@ int qga_config_g2h_option(QgaG2hConfig *g, const char *name, const char *arg, Qg
 /* Defaults and the method check. */
 int qga_config_g2h_finish(QgaG2hConfig *g, QgaError **error);
 void qga_config_g2h_dump(QgaBuf *out, const QgaG2hConfig *g);
+/* forward-log as a level: false for "off", else the least severe level forwarded. */
+bool qga_config_g2h_forward_level(const QgaG2hConfig *g, QgaLogLevel *ret_level);
 void qga_config_g2h_clear(QgaG2hConfig *g);
 /* The lines -h prints about the options. */
 const char *qga_config_g2h_usage(void);

@@ -16,9 +16,12 @@ static struct {
     bool suspended;
     QgaLogSink sink;
     int64_t (*now_ns)(void);
+    QgaLogForward forward;
+    void *forward_opaque;
+    QgaLogLevel forward_max;
 } log_state;
 
-static const char *level_name(QgaLogLevel level)
+const char *qga_log_level_name(QgaLogLevel level)
 {
     /* qemu-ga's names (its ga_log_level_str); GLib's "message" level has no use here. */
     switch (level) {
@@ -92,6 +95,13 @@ void qga_log_set_sink(QgaLogSink sink)
     log_state.sink = sink;
 }
 
+void qga_log_set_forward(QgaLogLevel max_level, QgaLogForward fn, void *opaque)
+{
+    log_state.forward = fn;
+    log_state.forward_opaque = opaque;
+    log_state.forward_max = max_level;
+}
+
 void qga_log_set_clock(int64_t (*now_ns)(void))
 {
     log_state.now_ns = now_ns;
@@ -102,12 +112,20 @@ void qga_logv(QgaLogLevel level, const char *fmt, va_list ap)
     /* While frozen, a write could block on a frozen filesystem: qemu-ga drops every line. */
     if (log_state.suspended)
         return;
-    if (!log_state.verbose && level != QGA_LOG_CRITICAL && level != QGA_LOG_ERROR)
+    bool write = log_state.verbose || level == QGA_LOG_CRITICAL || level == QGA_LOG_ERROR;
+    bool forward = log_state.forward && level <= log_state.forward_max;
+    if (!write && !forward)
         return;
 
     QgaBuf msg = QGA_BUF_INIT;
     qga_buf_vprintf(&msg, fmt, ap);
     const char *text = msg.data ? msg.data : "";
+    if (forward)
+        log_state.forward(log_state.forward_opaque, level, text);
+    if (!write) {
+        qga_buf_free(&msg);
+        return;
+    }
 
     int64_t ns = log_state.now_ns ? log_state.now_ns() : (int64_t)time(NULL) * 1000000000;
     int64_t sec = ns / 1000000000;
@@ -118,7 +136,7 @@ void qga_logv(QgaLogLevel level, const char *fmt, va_list ap)
     }
     /* qemu-ga: g_date_time_format(now, "%s.%f"), i.e. seconds and six digits of microseconds. */
     FILE *f = log_state.file ? log_state.file : stderr;
-    fprintf(f, "%lld.%06ld: %s: %s\n", (long long)sec, usec, level_name(level), text);
+    fprintf(f, "%lld.%06ld: %s: %s\n", (long long)sec, usec, qga_log_level_name(level), text);
     fflush(f);
 
     if (log_state.sink)

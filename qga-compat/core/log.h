@@ -33,6 +33,15 @@ void qga_log_set_suspended(bool suspended);
 typedef void (*QgaLogSink)(QgaLogLevel level, const char *message);
 void qga_log_set_sink(QgaLogSink sink);
 
+/*
+ * A second consumer, independent of the verbose filter: lines at max_level or more severe go to
+ * fn as well (the guest-driven channel forwards warnings and errors to the host, g2h/link.c).
+ * fn NULL removes it. fn runs in whatever thread logged; it must check for itself.
+ */
+typedef void (*QgaLogForward)(void *opaque, QgaLogLevel level, const char *message);
+void qga_log_set_forward(QgaLogLevel max_level, QgaLogForward fn, void *opaque);
+const char *qga_log_level_name(QgaLogLevel level);
+
 void qga_log(QgaLogLevel level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void qga_logv(QgaLogLevel level, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 #define qga_log_error(...) qga_log(QGA_LOG_ERROR, __VA_ARGS__)

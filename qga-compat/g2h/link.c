@@ -29,7 +29,7 @@ struct QgaG2hLink {
     QgaAgent *agent;
     QgaG2hClient *client;
     char *os;
-    const char *const *capabilities;
+    const char **capabilities;      /* host-hello's list: the platform's OS events and ours */
     QgaBuf out, in;
 
     int64_t heartbeat_ms;
@@ -53,6 +53,14 @@ struct QgaG2hLink {
     QgaJson *kv_keys;
     size_t kv_next;
     QgaJson *kv_values;
+
+    /* The agent's own log lines forwarded as host-log: only from the loop's thread (the link is
+     * not thread-safe), never from inside a forward (a failure there logs too), rate-limited. */
+    uint64_t thread;
+    bool forwarding;
+    double log_tokens;
+    int64_t log_refill_ms;
+    uint64_t log_skipped;
 };
 
 int64_t qga_g2h_link_now_ms(void)
@@ -200,7 +208,72 @@ static void kv_set(QgaG2hLink *l, const char *key, const char *value)
     request(l, "host-kv-set", args, on_reply_logged, (void *)"host-kv-set");
 }
 
+/* ---- the agent's log lines, forwarded ---- */
+
+static void on_log_forwarded(void *opaque, const QgaJson *result, const QgaError *error)
+{
+    /* Nothing to do either way: a host that refuses host-log is not worth a local line each time. */
+}
+
+static void forward_log_line(void *opaque, QgaLogLevel level, const char *message)
+{
+    QgaG2hLink *l = opaque;
+    if (l->forwarding || qga_platform_thread_id() != l->thread)
+        return;
+    int64_t now = qga_g2h_link_now_ms();
+    l->log_tokens += (double)(now - l->log_refill_ms) * QGA_G2H_LOG_PER_MINUTE / 60000.0;
+    if (l->log_tokens > QGA_G2H_LOG_BURST)
+        l->log_tokens = QGA_G2H_LOG_BURST;
+    l->log_refill_ms = now;
+    if (!qga_g2h_client_is_connected(l->client) || qga_g2h_client_is_held(l->client) || l->log_tokens < 1) {
+        l->log_skipped++;   /* lines while away are in the local log; the host learns how many */
+        return;
+    }
+    l->log_tokens -= 1;
+    l->forwarding = true;
+    QgaBuf text = QGA_BUF_INIT;
+    if (l->log_skipped)
+        qga_buf_printf(&text, "(%llu lines not forwarded) ", (unsigned long long)l->log_skipped);
+    qga_buf_printf(&text, "%s: %.*s", qga_log_level_name(level), QGA_G2H_LOG_MAX, message);
+    QgaJson *args = qga_json_object();
+    qga_json_object_set(args, "message", qga_json_string_len(text.data, text.len));
+    qga_buf_free(&text);
+    QgaError *err = NULL;
+    if (qga_g2h_client_request(l->client, &l->out, "host-log", args, on_log_forwarded, l, NULL, &err) == 0)
+        l->log_skipped = 0;
+    else
+        qga_error_free(err);   /* too many requests waiting: this line stays local */
+    l->forwarding = false;
+}
+
 /* ---- lifecycle ---- */
+
+/* What host-hello announces: everything this agent may send with this configuration. */
+static const char **build_capabilities(const QgaG2hLinkConfig *config)
+{
+    static const char *const own[] = {
+        "AGENT_STARTED", "AGENT_STOPPING", "HEARTBEAT", "EVENTS_DROPPED",
+        "host-hello", "host-kv-set", "host-get-identity", "host-kv-list", "host-kv-get",
+    };
+    size_t n_os = 0;
+    while (config->os_events && config->os_events[n_os])
+        n_os++;
+    const char **caps = qga_calloc(QGA_N_ELEMENTS(own) + n_os + 4, sizeof(char *));
+    size_t n = 0;
+    for (size_t i = 0; i < QGA_N_ELEMENTS(own); i++)
+        caps[n++] = own[i];
+    for (size_t i = 0; i < n_os; i++)
+        caps[n++] = config->os_events[i];
+    if (config->fs_free_threshold)
+        caps[n++] = "FILESYSTEM_SPACE";
+    if (config->time_sync_on_resume) {
+        caps[n++] = "host-get-time";
+        caps[n++] = "CLOCK_CORRECTED";
+    }
+    if (config->forward_log)
+        caps[n++] = "host-log";
+    return caps;
+}
 
 static void kv_mirror_done(QgaG2hLink *l);
 
@@ -210,13 +283,18 @@ QgaG2hLink *qga_g2h_link_new(QgaAgent *agent, const QgaG2hLinkConfig *config)
     l->agent = agent;
     l->client = qga_g2h_client_new(config->queue_max);
     l->os = qga_strdup(config->os);
-    l->capabilities = config->capabilities;
+    l->capabilities = build_capabilities(config);
     l->heartbeat_ms = config->heartbeat_ms;
     l->heartbeat_due = -1;
     l->fs_threshold = config->fs_free_threshold;
     l->fs_due = l->fs_threshold ? qga_g2h_link_now_ms() : -1;   /* first look at once */
     l->addresses_due = -1;
     l->time_sync_on_resume = config->time_sync_on_resume;
+    l->thread = qga_platform_thread_id();
+    l->log_tokens = QGA_G2H_LOG_BURST;
+    l->log_refill_ms = qga_g2h_link_now_ms();
+    if (config->forward_log)
+        qga_log_set_forward(config->forward_level, forward_log_line, l);
     QgaJson *data = qga_json_object();
     qga_json_object_set_str(data, "version", agent->version);
     qga_g2h_link_event(l, "AGENT_STARTED", data);
@@ -227,11 +305,13 @@ void qga_g2h_link_free(QgaG2hLink *l)
 {
     if (!l)
         return;
+    qga_log_set_forward(QGA_LOG_CRITICAL, NULL, NULL);
     qga_g2h_client_free(l->client);
     for (size_t i = 0; i < l->n_fs; i++)
         free(l->fs[i].mountpoint);
     free(l->fs);
     free(l->os);
+    free(l->capabilities);
     free(l->addresses_sent);
     kv_mirror_done(l);
     qga_buf_free(&l->out);
@@ -395,7 +475,7 @@ void qga_g2h_link_connected(QgaG2hLink *l)
     stamp(&s, &us);
     qga_buf_clear(&l->in);
     QgaError *err = NULL;
-    if (qga_g2h_client_connected(l->client, &l->out, l->agent->version, l->os, l->capabilities, on_hello, l, s, us,
+    if (qga_g2h_client_connected(l->client, &l->out, l->agent->version, l->os, (const char *const *)l->capabilities, on_hello, l, s, us,
                                  &err) < 0) {
         qga_log_warning("g2h: %s", err->desc);
         qga_error_free(err);

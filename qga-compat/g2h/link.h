@@ -7,6 +7,7 @@
 #include "agent.h"
 #include "buf.h"
 #include "json.h"
+#include "log.h"
 
 /*
  * The platform glue (platform/<os>/g2h-channel.c) owns the port: it opens it, waits for the
@@ -34,14 +35,22 @@ typedef struct QgaG2hLink QgaG2hLink;
 
 typedef struct QgaG2hLinkConfig {
     const char *os;                      /* "linux" or "windows", sent in host-hello */
-    const char *const *capabilities;     /* NULL-terminated: the events/requests this platform sends */
+    const char *const *os_events;        /* NULL-terminated: the OS events this platform reports
+                                          * (the link adds its own events and requests) */
     int64_t heartbeat_ms;                /* HEARTBEAT period while connected; 0 = none */
     size_t queue_max;                    /* events kept while the host is away; 0 = default */
     unsigned fs_free_threshold;          /* percent; 0 = no FILESYSTEM_SPACE watch */
     bool time_sync_on_resume;            /* after RESUMED: host-get-time, then set the clock */
+    bool forward_log;                    /* the agent's log lines at forward_level or worse go */
+    QgaLogLevel forward_level;           /* to the host as host-log (rate-limited) */
 } QgaG2hLinkConfig;
 
-/* Queues AGENT_STARTED. agent is used to run the agent's own commands (host name, OS, addresses,
+#define QGA_G2H_LOG_BURST 10             /* host-log lines at once ... */
+#define QGA_G2H_LOG_PER_MINUTE 10        /* ... and sustained; the rest counted, then reported */
+#define QGA_G2H_LOG_MAX 4000             /* bytes of one forwarded line (the host takes 4096) */
+
+/* Queues AGENT_STARTED; with forward_log, takes the log's forward hook (one link per process).
+ * agent is used to run the agent's own commands (host name, OS, addresses,
  * file systems) through its dispatcher, so allow/block lists apply to what the link reports. */
 QgaG2hLink *qga_g2h_link_new(QgaAgent *agent, const QgaG2hLinkConfig *config);
 void qga_g2h_link_free(QgaG2hLink *link);

@@ -42,3 +42,5 @@ int qga_platform_mkdir_p(const char *path, QgaError **error);
 int64_t qga_platform_now_ns(void);
 /* Milliseconds of a monotonic clock (timers and deadlines; not the wall clock). */
 int64_t qga_platform_monotonic_ms(void);
+/* The calling thread's id (state owned by the main loop's thread checks it). */
+uint64_t qga_platform_thread_id(void);

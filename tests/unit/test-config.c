@@ -650,6 +650,7 @@ static void test_g2h_defaults(void)
     g_assert_cmpint(r.cfg.g2h.queue, ==, QGA_G2H_QUEUE_DEFAULT);
     g_assert_cmpint(r.cfg.g2h.fs_free_threshold, ==, 0);
     g_assert_false(r.cfg.g2h.time_sync_on_resume);
+    g_assert_cmpstr(r.cfg.g2h.forward_log, ==, "error");
     result_clear(&r);
 }
 
@@ -659,13 +660,13 @@ static void test_g2h_keyfile(void)
     char *conf = write_conf("g2h.conf",
                             "[general]\nverbose=true\n"
                             "[g2h]\nmethod=unix-connect\npath=/run/g2h\\s.sock\nheartbeat=0\nqueue=7\n"
-                            "fs-free-threshold=15\ntime-sync-on-resume=true\n"
+                            "fs-free-threshold=15\ntime-sync-on-resume=true\nforward-log=warning\n"
                             "[other]\nheartbeat=nonsense\n");
     Result r;
     load(&r, "-c", conf, "-D", NULL);
     assert_ok(&r, QGA_CONFIG_EXIT_OK);
     g_assert_nonnull(strstr(r.out, "\n\n[g2h]\nmethod=unix-connect\npath=/run/g2h .sock\nheartbeat=0\nqueue=7\n"
-                                   "fs-free-threshold=15\ntime-sync-on-resume=true\n"));
+                                   "fs-free-threshold=15\ntime-sync-on-resume=true\nforward-log=warning\n"));
     /* The dump reads back to the same settings. */
     char *again = write_conf("g2h-again.conf", r.out);
     result_clear(&r);
@@ -676,6 +677,7 @@ static void test_g2h_keyfile(void)
     g_assert_cmpint(r.cfg.g2h.queue, ==, 7);
     g_assert_cmpint(r.cfg.g2h.fs_free_threshold, ==, 15);
     g_assert_true(r.cfg.g2h.time_sync_on_resume);
+    g_assert_cmpstr(r.cfg.g2h.forward_log, ==, "warning");
     g_assert_true(r.cfg.verbose);
     result_clear(&r);
     g_free(again);
@@ -723,7 +725,8 @@ static void test_g2h_errors(void)
         { "[g2h]\nqueue=0\n", "line 2: [g2h] key 'queue': '0' is not a number of events from 1 to 4096" },
         { "[g2h]\nfs-free-threshold=100\n", "line 2: [g2h] key 'fs-free-threshold': '100' is not a percentage from 0 (off) to 99" },
         { "[g2h]\nenabled=yes\n", "line 2: [g2h] key 'enabled': 'yes' is not a boolean (true, false, 1 or 0)" },
-        { "[g2h]\nheartbeet=5\n", "line 2: [g2h] key 'heartbeet': unknown key (enabled, method, path, heartbeat, queue, fs-free-threshold, time-sync-on-resume)" },
+        { "[g2h]\nheartbeet=5\n", "line 2: [g2h] key 'heartbeet': unknown key (enabled, method, path, heartbeat, queue, fs-free-threshold, time-sync-on-resume, forward-log)" },
+        { "[g2h]\nforward-log=info\n", "line 2: [g2h] key 'forward-log': 'info' is not off, error or warning" },
         { "[g2h]\nmethod=vsock\n", "unknown g2h method 'vsock' (supported: virtio-serial, unix-connect)" },
         { "[g2h]\nmethod=unix-connect\n", "g2h method 'unix-connect' needs a path (--g2h=PATH or [g2h] path)" },
     };

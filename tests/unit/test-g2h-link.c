@@ -8,7 +8,7 @@
 #include "link.h"
 #include "platform.h"
 
-static const char *const caps[] = { "HEARTBEAT", NULL };
+static const char *const caps[] = { "RESUMED", NULL };
 
 typedef struct Fixture {
     char *dir;
@@ -96,9 +96,11 @@ static char *read_record(Fixture *f)
     return text;
 }
 
-static const QgaG2hLinkConfig sync_config = { .os = "linux", .capabilities = caps, .time_sync_on_resume = true };
-static const QgaG2hLinkConfig plain_config = { .os = "linux", .capabilities = caps };
-static const QgaG2hLinkConfig small_queue_config = { .os = "linux", .capabilities = caps, .queue_max = 3 };
+static const QgaG2hLinkConfig sync_config = { .os = "linux", .os_events = caps, .time_sync_on_resume = true };
+static const QgaG2hLinkConfig plain_config = { .os = "linux", .os_events = caps };
+static const QgaG2hLinkConfig forward_config = { .os = "linux", .os_events = caps, .forward_log = true,
+                                                 .forward_level = QGA_LOG_WARNING };
+static const QgaG2hLinkConfig small_queue_config = { .os = "linux", .os_events = caps, .queue_max = 3 };
 
 static void test_resume_time_sync(Fixture *f, gconstpointer data)
 {
@@ -292,6 +294,50 @@ static void test_no_mirror_unless_offered(Fixture *f, gconstpointer data)
     g_assert_cmpuint(none->len, ==, 0);
 }
 
+/* The host-log requests in msgs, as their message strings. */
+static GPtrArray *host_logs(GPtrArray *msgs)
+{
+    GPtrArray *lines = g_ptr_array_new();
+    for (guint i = 0; i < msgs->len; i++)
+        if (!g_strcmp0(name_of(msgs->pdata[i]), "host-log"))
+            g_ptr_array_add(lines, (gpointer)json_object_get_string_member(
+                                       json_object_get_object_member(msgs->pdata[i], "arguments"), "message"));
+    return lines;
+}
+
+static void test_forward_log(Fixture *f, gconstpointer data)
+{
+    connect_and_settle(f);
+    /* Warnings and errors go to the host; information stays local. */
+    qga_log_warning("disk %s is full", "C:");
+    qga_log_info("nothing to see");
+    qga_log_error("boom");
+    g_autoptr(GPtrArray) msgs = take_output(f);
+    g_autoptr(GPtrArray) lines = host_logs(msgs);
+    g_assert_cmpuint(lines->len, ==, 2);
+    g_assert_cmpstr(lines->pdata[0], ==, "warning: disk C: is full");
+    g_assert_cmpstr(lines->pdata[1], ==, "error: boom");
+
+    /* A burst: the bucket (10, two used above) lets 8 more through, the rest are counted... */
+    for (int i = 0; i < 20; i++)
+        qga_log_warning("burst %d", i);
+    g_autoptr(GPtrArray) burst = take_output(f);
+    g_autoptr(GPtrArray) burst_lines = host_logs(burst);
+    g_assert_cmpuint(burst_lines->len, ==, QGA_G2H_LOG_BURST - 2);
+
+    /* ...and while the host is away nothing is sent; the next line says how many were not. */
+    qga_g2h_link_disconnected(f->link);
+    qga_log_warning("while away");
+    connect_and_settle(f);
+    /* (the settle answered the pending requests: wait for one token to come back) */
+    g_usleep((60000 / QGA_G2H_LOG_PER_MINUTE + 100) * 1000);
+    qga_log_error("back");
+    g_autoptr(GPtrArray) after = take_output(f);
+    g_autoptr(GPtrArray) after_lines = host_logs(after);
+    g_assert_cmpuint(after_lines->len, ==, 1);
+    g_assert_cmpstr(after_lines->pdata[0], ==, "(13 lines not forwarded) error: back");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -309,5 +355,7 @@ int main(int argc, char **argv)
                fixture_tear_down);
     g_test_add("/g2h/link/no-mirror-unless-offered", Fixture, &plain_config, fixture_set_up,
                test_no_mirror_unless_offered, fixture_tear_down);
+    g_test_add("/g2h/link/forward-log", Fixture, &forward_config, fixture_set_up, test_forward_log,
+               fixture_tear_down);
     return g_test_run();
 }

@@ -18,6 +18,10 @@ connected is dropped. What the guest sees when a client leaves depends on `reset
   - reset=True: the pty is replaced (new pty, link swapped, old master closed), so the guest's
     pending I/O fails and it must reopen the port: the stand-in for a virtio-serial hang-up,
     which gives every client a fresh agent-side session like the Linux agent's unix-listen.
+  - vanish=True (implies reset): the port exists only while a client is connected: no link
+    before the first one, and after a hang-up the pty is closed and the link removed. The guest
+    sees its I/O fail, then a missing port until the host is back: how the guest-driven channel
+    (which must know when a host is there, and which a COM port cannot tell) is tested.
 """
 import errno
 import fcntl
@@ -37,10 +41,11 @@ DRAIN_TIMEOUT = 2.0
 
 
 class PortBridge:
-    def __init__(self, link, sock_path, reset=True, log=None):
+    def __init__(self, link, sock_path, reset=True, log=None, vanish=False):
         self.link = link
         self.sock_path = sock_path
-        self.reset = reset
+        self.reset = reset or vanish
+        self.vanish = vanish
         self.log = log or (lambda msg: None)
         self.poll = select.poll()
         self.watched = {}      # fd -> event mask currently registered
@@ -54,7 +59,10 @@ class PortBridge:
         self.hangups = 0
         self.reset_deadline = None  # a hang-up waiting for the guest to drain the old pty
         self.last_guest_write = 0.0
-        self._new_pty()
+        if vanish:
+            self._unlink()
+        else:
+            self._new_pty()
         try:
             os.unlink(sock_path)
         except FileNotFoundError:
@@ -88,6 +96,23 @@ class PortBridge:
                 os.close(fd)
         self.to_guest.clear()
 
+    def _unlink(self):
+        try:
+            os.unlink(self.link)
+        except FileNotFoundError:
+            pass
+
+    def _remove_pty(self):
+        """vanish: the port goes away with its host."""
+        self._unlink()
+        if self.master is not None:
+            self._want(self.master, None)
+        for fd in (self.master, self.slave):
+            if fd is not None:
+                os.close(fd)
+        self.master = self.slave = None
+        self.to_guest.clear()
+
     def _guest_unread(self):
         """Bytes in the pty the guest has not read yet (TIOCINQ on our slave fd)."""
         try:
@@ -105,7 +130,10 @@ class PortBridge:
         if busy and now < self.reset_deadline:
             return
         self.reset_deadline = None
-        self._new_pty()
+        if self.vanish:
+            self._remove_pty()
+        else:
+            self._new_pty()
 
     # -- event loop ---------------------------------------------------------------------------
     def watch(self, fd, tag):
@@ -135,7 +163,8 @@ class PortBridge:
         if self.to_guest:
             mask |= select.POLLOUT
         # An unwanted readable fd must not wake the loop: drop the pty entirely when idle.
-        self._want(self.master, mask or None)
+        if self.master is not None:
+            self._want(self.master, mask or None)
         if self.client is not None:
             mask = 0
             if len(self.to_guest) < HIGH_WATER and not self.client_eof:
@@ -174,7 +203,7 @@ class PortBridge:
         for fd, ev in self.poll.poll(ms):
             if self.listener is not None and fd == self.listener.fileno():
                 self._on_accept()
-            elif fd == self.master:
+            elif self.master is not None and fd == self.master:
                 self._on_pty(ev)
             elif self.client is not None and fd == self.client.fileno():
                 self._on_client(ev)
@@ -190,6 +219,8 @@ class PortBridge:
         conn.setblocking(False)
         self.client = conn
         self.client_eof = False
+        if self.vanish and self.master is None:
+            self._new_pty()
         self.log("host client connected")
 
     def _on_pty(self, ev):
@@ -249,6 +280,8 @@ class PortBridge:
             except FileNotFoundError:
                 pass
         for fd in (self.master, self.slave):
+            if fd is None:
+                continue
             try:
                 os.close(fd)
             except OSError:
@@ -264,8 +297,9 @@ def main():
     ap.add_argument("link", help="the COM port link to create, e.g. $WINEPREFIX/dosdevices/com5")
     ap.add_argument("socket", help="the UNIX socket to listen on")
     ap.add_argument("--persistent", action="store_true", help="keep the pty across host reconnects")
+    ap.add_argument("--vanish", action="store_true", help="the port exists only while a host is connected")
     args = ap.parse_args()
-    bridge = PortBridge(args.link, args.socket, reset=not args.persistent,
+    bridge = PortBridge(args.link, args.socket, reset=not args.persistent, vanish=args.vanish,
                         log=lambda m: print("portbridge: " + m, file=sys.stderr, flush=True))
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
     try:

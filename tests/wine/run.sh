@@ -12,6 +12,8 @@
 #      the .exe: tests/wine/launcher.py bridges COMn <-> pty <-> their UNIX socket
 #   5. the Windows-only checks (test-windows.py): 1 MiB messages, invisible reconnects, OS
 #      versions, failure paths of the port, the service installed, started, pinged, stopped
+#   6. the guest-driven channel (test-g2h.py): hello, heartbeat, events replayed by the test
+#      seam, host reconnects with the bounded queue, qga-probe listen (the native build's)
 #
 # What Wine cannot test is listed in tests/wine/UNSUPPORTED.md. Ends with "N passed, M failed";
 # exits non-zero when anything failed or could not run.
@@ -115,6 +117,15 @@ cat "$work/windows.tap"
 count_tap "$work/windows.tap"
 if ! grep -q '^1\.\.' "$work/windows.tap"; then
     fail "test-windows.py did not run"
+fi
+
+step "6. the guest-driven channel (g2h): fake host, qga-probe listen, seam-replayed OS events"
+timeout 600 python3 "$HERE/test-g2h.py" --exe "$EXE" --seam-exe "$WIN/qga-compat/qga-compat-testseam.exe" \
+    --probe "$NATIVE/host-probe/qga-probe" >"$work/g2h.tap" 2>&1
+cat "$work/g2h.tap"
+count_tap "$work/g2h.tap"
+if ! grep -q '^1\.\.' "$work/g2h.tap"; then
+    fail "test-g2h.py did not run"
 fi
 
 echo

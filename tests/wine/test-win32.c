@@ -1,5 +1,6 @@
 /* Unit tests of the Windows platform (quoting, version tables, UTF-16, errors, the channel loop), run under Wine. */
 #include <windows.h>
+#include <wtsapi32.h>
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -290,6 +291,26 @@ typedef struct PipeHost {
     size_t len;
 } PipeHost;
 
+/* A message-mode named pipe \\.\pipe\qga-<tag>-<pid> playing the host (its name in name):
+ * a zero-length write is a zero-byte read for the agent, virtio-serial's hang-up signal.
+ * NULL (a failed check) when the pipe cannot be created. */
+static PipeHost *pipe_host_new(const char *tag, char *name, size_t name_size)
+{
+    wchar_t wname[64];
+    snprintf(name, name_size, "\\\\.\\pipe\\qga-%s-%lu", tag, (unsigned long)GetCurrentProcessId());
+    if (!MultiByteToWideChar(CP_ACP, 0, name, -1, wname, 64))
+        wname[0] = 0;
+    PipeHost *host = qga_calloc(1, sizeof(*host));
+    host->pipe = CreateNamedPipeW(wname, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+                                  PIPE_TYPE_MESSAGE | PIPE_READMODE_BYTE | PIPE_WAIT, 1, 65536, 65536, 0, NULL);
+    CHECK(host->pipe != INVALID_HANDLE_VALUE, "CreateNamedPipeW %lu", (unsigned long)GetLastError());
+    if (host->pipe == INVALID_HANDLE_VALUE) {
+        free(host);
+        return NULL;
+    }
+    return host;
+}
+
 static bool host_wait_connect(PipeHost *h, DWORD ms)
 {
     memset(&h->ov, 0, sizeof(h->ov));
@@ -367,18 +388,9 @@ static DWORD WINAPI loop_thread(LPVOID p)
 
 static void test_loop(void)
 {
-    wchar_t wname[64];
     char name[64];
-    _snwprintf(wname, 64, L"\\\\.\\pipe\\qga-test-%lu", (unsigned long)GetCurrentProcessId());
-    wname[63] = 0;
-    snprintf(name, sizeof(name), "\\\\.\\pipe\\qga-test-%lu", (unsigned long)GetCurrentProcessId());
-    PipeHost *host = qga_calloc(1, sizeof(*host));
-    /* Message mode on the writing side, so a zero-length write is a zero-byte read for the
-     * agent: the hang-up signal of virtio-serial. */
-    host->pipe = CreateNamedPipeW(wname, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
-                                  PIPE_TYPE_MESSAGE | PIPE_READMODE_BYTE | PIPE_WAIT, 1, 65536, 65536, 0, NULL);
-    CHECK(host->pipe != INVALID_HANDLE_VALUE, "CreateNamedPipeW %lu", (unsigned long)GetLastError());
-    if (host->pipe == INVALID_HANDLE_VALUE)
+    PipeHost *host = pipe_host_new("test", name, sizeof(name));
+    if (!host)
         return;
 
     QgaConfig cfg = { 0 };
@@ -462,6 +474,132 @@ static void test_loop(void)
     free(host);
 }
 
+/* ---- the guest-driven channel against a named pipe: vioser's host-not-connected reads ---- */
+
+/* The "id" of a request line, 0 if none. */
+static unsigned long line_id(const char *line)
+{
+    const char *p = line ? strstr(line, "\"id\":") : NULL;
+    if (!p)
+        return 0;
+    p += 5;
+    while (*p == ' ')
+        p++;
+    return strtoul(p, NULL, 10);
+}
+
+/* Lines until one contains want (NULL if none within ms); the others are dropped. */
+static char *host_read_until(PipeHost *h, const char *want, DWORD ms)
+{
+    ULONGLONG deadline = GetTickCount64() + ms;
+    for (;;) {
+        ULONGLONG now = GetTickCount64();
+        if (now >= deadline)
+            return NULL;
+        char *line = host_read_line(h, (DWORD)(deadline - now));
+        if (!line || strstr(line, want))
+            return line;
+        free(line);
+    }
+}
+
+static void host_answer_hello(PipeHost *h, const char *hello)
+{
+    char reply[128];
+    snprintf(reply, sizeof(reply), "{\"return\": {\"host\": \"pipe\"}, \"id\": %lu}\n", line_id(hello));
+    CHECK(host_write(h, reply, (DWORD)strlen(reply)), "write hello reply");
+}
+
+/*
+ * vioser tells the guest that no host has the socket open by completing every read at once; a
+ * zero-length pipe message is such a read. The agent must say nothing until a read stays pending
+ * (a host), queue events while reads end that way, and deliver them when the host is back.
+ */
+static void test_g2h_hangup(void)
+{
+    char name[64], main_name[64];
+    snprintf(main_name, sizeof(main_name), "\\\\.\\pipe\\qga-no-main-%lu", (unsigned long)GetCurrentProcessId());
+    PipeHost *host = pipe_host_new("g2h-test", name, sizeof(name));
+    if (!host)
+        return;
+
+    QgaConfig cfg = { 0 };
+    cfg.method = qga_strdup("virtio-serial");
+    cfg.path = qga_strdup(main_name);   /* no main port: the g2h channel does not need one */
+    cfg.retry_path = true;
+    cfg.g2h.method = qga_strdup("virtio-serial");
+    cfg.g2h.path = qga_strdup(name);
+    cfg.g2h.heartbeat_set = true;       /* heartbeat 0: only the events below */
+    cfg.g2h.queue = 4;
+    QgaAgent agent = { 0 };
+    agent.config = &cfg;
+    agent.version = "test";
+    agent.dispatcher = qga_dispatcher_new(&test_table, &agent);
+    agent.session = qga_session_new(agent.dispatcher, NULL);
+    LoopRun run = { qga_win_loop_new(&agent, NULL), -1 };
+    HANDLE thread = CreateThread(NULL, 0, loop_thread, &run, 0, NULL);
+
+    CHECK(host_wait_connect(host, 5000), "the agent did not open the g2h port");
+    ULONGLONG t_open = GetTickCount64();
+    /* No host yet: three reads end at once (paced 100, 200 ms apart), the fourth stays pending. */
+    for (int i = 0; i < 3; i++)
+        CHECK(host_write(host, "", 0), "zero-length write");
+    char *hello = host_read_line(host, 5000);
+    ULONGLONG waited = GetTickCount64() - t_open;
+    CHECK(hello && strstr(hello, "\"execute\": \"host-hello\"") && strstr(hello, "\"os\": \"windows\""),
+          "first line: %s", hello ? hello : "(none)");
+    CHECK(waited >= 500, "hello after %llu ms: sent before a read stayed pending", (unsigned long long)waited);
+    host_answer_hello(host, hello);
+    free(hello);
+    char *line = host_read_until(host, "AGENT_STARTED", 5000);
+    CHECK(line != NULL, "no AGENT_STARTED");
+    free(line);
+    while ((line = host_read_line(host, 500)))   /* the intrinsic keys' requests */
+        free(line);
+
+    /* The host leaves (one read ends at once), and stays away for five more reads (3.1 s). */
+    for (int i = 0; i < 6; i++)
+        CHECK(host_write(host, "", 0), "zero-length write");
+    Sleep(300);
+    qga_win_loop_notify(run.loop, QGA_WIN_NOTIFY_SESSION_CHANGE, WTS_SESSION_LOGON, 7);
+    qga_win_loop_notify(run.loop, QGA_WIN_NOTIFY_POWER_EVENT, PBT_APMSUSPEND, 0);
+    line = host_read_line(host, 1500);
+    CHECK(line == NULL, "sent while the host was away: %s", line);
+    free(line);
+
+    /* Back: hello again, then what was queued, in order. */
+    hello = host_read_line(host, 10000);
+    CHECK(hello && strstr(hello, "host-hello"), "after the host came back: %s", hello ? hello : "(none)");
+    if (hello)
+        host_answer_hello(host, hello);
+    free(hello);
+    line = host_read_line(host, 5000);
+    CHECK(line && strstr(line, "\"USER_SESSION\"") && strstr(line, "\"logon\"") && strstr(line, "\"session-id\": 7"),
+          "queued session event: %s", line ? line : "(none)");
+    free(line);
+    line = host_read_line(host, 5000);
+    CHECK(line && strstr(line, "\"SUSPENDING\""), "queued power event: %s", line ? line : "(none)");
+    free(line);
+
+    /* A stop says AGENT_STOPPING before the loop ends. */
+    qga_win_loop_stop(run.loop);
+    CHECK(WaitForSingleObject(thread, 5000) == WAIT_OBJECT_0, "the loop did not stop");
+    line = host_read_until(host, "AGENT_STOPPING", 2000);
+    CHECK(line != NULL, "no AGENT_STOPPING");
+    free(line);
+    CHECK(run.rc == 0, "exit code %d", run.rc);
+
+    CloseHandle(thread);
+    qga_win_loop_free(run.loop);
+    qga_session_free(agent.session);
+    qga_dispatcher_free(agent.dispatcher);
+    qga_config_g2h_clear(&cfg.g2h);
+    free(cfg.method);
+    free(cfg.path);
+    CloseHandle(host->pipe);
+    free(host);
+}
+
 static void test_channel_missing(void)
 {
     QgaError *err = NULL;
@@ -492,6 +630,7 @@ static const TestCase tests[] = {
     { "/win32/defaults/mkdir-p", test_mkdir_p },
     { "/win32/channel/missing-port", test_channel_missing },
     { "/win32/loop/named-pipe-port", test_loop },
+    { "/win32/g2h/host-hangup-queue", test_g2h_hangup },
 };
 
 int main(void)

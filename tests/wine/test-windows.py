@@ -28,6 +28,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from qgaclient import request  # noqa: E402
+from taprun import run_tests  # noqa: E402
 
 SERVICE = "qga-compat"
 CV_KEY = r"HKLM\Software\Microsoft\Windows NT\CurrentVersion"
@@ -390,25 +391,16 @@ def main():
         sys.exit("test-windows.py: WINEPREFIX is not set")
     tests = [(n, f) for n, f in TESTS if not args.only or n in args.only]
     env = Env(args.exe)
-    failed = 0
-    print("1..%d" % len(tests), flush=True)
+
+    def end_test(e):
+        for p in e.procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        e.procs.clear()
+
     try:
-        for i, (name, fn) in enumerate(tests, 1):
-            t0 = time.monotonic()
-            try:
-                fn(env)
-                print("ok %d /wine/%s (%.1fs)" % (i, name, time.monotonic() - t0), flush=True)
-            except Exception as e:  # a failed check or an unexpected error: both fail the test
-                failed += 1
-                for line in str(e).splitlines() or [type(e).__name__]:
-                    print("# " + line)
-                print("not ok %d /wine/%s" % (i, name), flush=True)
-            finally:
-                for p in env.procs:
-                    if p.poll() is None:
-                        p.kill()
-                        p.wait()
-                env.procs.clear()
+        failed = run_tests(tests, env, end_test)
     finally:
         env.cleanup()
     sys.exit(1 if failed else 0)

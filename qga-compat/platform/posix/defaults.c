@@ -2,7 +2,9 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "mem.h"
 #include "platform.h"
@@ -51,6 +53,11 @@ int64_t qga_platform_monotonic_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+uint64_t qga_platform_thread_id(void)
+{
+    return (uint64_t)syscall(SYS_gettid);
 }
 
 int qga_platform_mkdir_p(const char *path, QgaError **error)

@@ -21,11 +21,6 @@
 #define RETRY_MAX_MS 60000      /* a port held by someone else, or a listener not up yet */
 #define READ_CHUNK 4096         /* the host sends only short replies */
 
-static const char *const posix_capabilities[] = {
-    "AGENT_STARTED", "AGENT_STOPPING", "HEARTBEAT", "EVENTS_DROPPED", "IP_ADDRESS_CHANGED",
-    "FILESYSTEM_SPACE", "RESUMED", "CLOCK_CORRECTED", "host-hello", "host-kv-set", "host-get-time", "host-get-identity", "host-kv-list", "host-kv-get", NULL,
-};
-
 struct QgaG2hChannel {
     QgaLoop *loop;
     QgaAgent *agent;
@@ -342,28 +337,37 @@ QgaG2hChannel *qga_g2h_channel_start(QgaLoop *loop, QgaAgent *agent, QgaError **
     ch->path = qga_strdup(g->path);
     ch->fd = -1;
     ch->retry_ms = RETRY_FIRST_MS;
+    ch->retry = qga_loop_add_timer(loop, on_retry, ch);
+    ch->link_timer = qga_loop_add_timer(loop, on_link_timer, ch);
+    /* The OS events this agent can report are those whose watch works here. */
+    const char *os_events[3] = { NULL };
+    size_t n = 0;
+    QgaError *err = NULL;
+    ch->addresses = qga_address_watch_new(loop, on_addresses_changed, ch, &err);
+    if (ch->addresses) {
+        os_events[n++] = "IP_ADDRESS_CHANGED";
+    } else {
+        qga_log_info("g2h: no IP_ADDRESS_CHANGED events: %s", err->desc);
+        qga_error_free(err);
+        err = NULL;
+    }
+    ch->resumes = qga_resume_watch_new(loop, on_resumed, ch, &err);
+    if (ch->resumes) {
+        os_events[n++] = "RESUMED";
+    } else {
+        qga_log_info("g2h: no RESUMED events: %s", err->desc);
+        qga_error_free(err);
+    }
     QgaG2hLinkConfig lc = {
         .os = "linux",
-        .capabilities = posix_capabilities,
+        .os_events = os_events,
         .heartbeat_ms = g->heartbeat_s * 1000,
         .queue_max = (size_t)g->queue,
         .fs_free_threshold = (unsigned)g->fs_free_threshold,
         .time_sync_on_resume = g->time_sync_on_resume,
     };
+    lc.forward_log = qga_config_g2h_forward_level(g, &lc.forward_level);
     ch->link = qga_g2h_link_new(agent, &lc);
-    ch->retry = qga_loop_add_timer(loop, on_retry, ch);
-    ch->link_timer = qga_loop_add_timer(loop, on_link_timer, ch);
-    QgaError *err = NULL;
-    ch->addresses = qga_address_watch_new(loop, on_addresses_changed, ch, &err);
-    if (!ch->addresses) {
-        qga_log_info("g2h: no IP_ADDRESS_CHANGED events: %s", err->desc);
-        qga_error_free(err);
-    }
-    ch->resumes = qga_resume_watch_new(loop, on_resumed, ch, &err);
-    if (!ch->resumes) {
-        qga_log_info("g2h: no RESUMED events: %s", err->desc);
-        qga_error_free(err);
-    }
     try_open(ch);
     sync_link_timer(ch);
     return ch;

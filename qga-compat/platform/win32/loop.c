@@ -1,7 +1,9 @@
-/* The agent's event loop on Windows: the port's I/O, the stop event and device events in one WaitForMultipleObjects. */
+/* The agent's event loop on Windows: the port's I/O, the guest-driven port's (g2h-channel.c), the stop event and device events in one WaitForMultipleObjects. */
 #include "channel.h"
 
 #include <string.h>
+
+#include "g2h-channel.h"
 
 #include "config.h"
 #include "log.h"
@@ -57,6 +59,11 @@ struct QgaWinLoop {
     HANDLE released_event;  /* ... done (the service handler waits for it) */
     HANDLE exited_event;    /* manual-reset: the loop is gone, nobody will answer a release */
     HANDLE notify_event;    /* session/power notifications queued */
+    HANDLE g2h_release_event;   /* as release_event, for the guest-driven port */
+    HANDLE g2h_released_event;
+    volatile LONG preshutdown;  /* the stop is the OS shutting down: SHUTDOWN_STARTING first */
+    bool arrival_notifications;
+    QgaWinG2h *g2h;             /* the guest-driven channel; NULL when off */
 
     CRITICAL_SECTION lock;  /* guards the notification queue */
     QgaWinNotify queue[NOTIFY_QUEUE_LEN];
@@ -92,6 +99,8 @@ QgaWinLoop *qga_win_loop_new(QgaAgent *agent, const QgaWinLoopHooks *hooks)
     loop->released_event = CreateEventW(NULL, FALSE, FALSE, NULL);
     loop->exited_event = CreateEventW(NULL, TRUE, FALSE, NULL);
     loop->notify_event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    loop->g2h_release_event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    loop->g2h_released_event = CreateEventW(NULL, FALSE, FALSE, NULL);
     InitializeCriticalSection(&loop->lock);
     return loop;
 }
@@ -100,9 +109,11 @@ void qga_win_loop_free(QgaWinLoop *loop)
 {
     if (!loop)
         return;
+    qga_win_g2h_free(loop->g2h);
     qga_win_channel_free(loop->ch);
     HANDLE events[] = { loop->stop_event, loop->wake_event, loop->release_event,
-                        loop->released_event, loop->exited_event, loop->notify_event };
+                        loop->released_event, loop->exited_event, loop->notify_event,
+                        loop->g2h_release_event, loop->g2h_released_event };
     for (size_t i = 0; i < QGA_N_ELEMENTS(events); i++)
         if (events[i])
             CloseHandle(events[i]);
@@ -127,6 +138,24 @@ void qga_win_loop_release_port(QgaWinLoop *loop, DWORD timeout_ms)
     WaitForMultipleObjects(2, done, FALSE, timeout_ms);
 }
 
+void qga_win_loop_release_g2h(QgaWinLoop *loop, DWORD timeout_ms)
+{
+    SetEvent(loop->g2h_release_event);
+    HANDLE done[] = { loop->g2h_released_event, loop->exited_event };
+    WaitForMultipleObjects(2, done, FALSE, timeout_ms);
+}
+
+void qga_win_loop_preshutdown(QgaWinLoop *loop)
+{
+    InterlockedExchange(&loop->preshutdown, 1);
+    SetEvent(loop->stop_event);
+}
+
+void qga_win_loop_set_arrival_notifications(QgaWinLoop *loop, bool on)
+{
+    loop->arrival_notifications = on;
+}
+
 void qga_win_loop_notify(QgaWinLoop *loop, QgaWinNotifyKind kind, DWORD event_type, DWORD session_id)
 {
     EnterCriticalSection(&loop->lock);
@@ -149,7 +178,7 @@ static void drain_notifications(QgaWinLoop *loop)
     loop->queue_len = 0;
     LeaveCriticalSection(&loop->lock);
     for (size_t i = 0; i < n; i++)
-        qga_win_on_system_event(loop->agent, batch[i].kind, batch[i].event_type, batch[i].session_id);
+        qga_win_on_system_event(loop->g2h, batch[i].kind, batch[i].event_type, batch[i].session_id);
 }
 
 /* Why the port cannot be opened, in words an administrator can act on. */
@@ -343,6 +372,60 @@ static void on_release(QgaWinLoop *loop)
     close_port_ack(loop, loop->released_event);
 }
 
+static void on_g2h_opened(void *opaque, HANDLE h)
+{
+    QgaWinLoop *loop = opaque;
+    if (loop->hooks.g2h_opened)
+        loop->hooks.g2h_opened(loop->hooks.opaque, h);
+}
+
+static void on_g2h_closed(void *opaque)
+{
+    QgaWinLoop *loop = opaque;
+    if (loop->hooks.g2h_closed)
+        loop->hooks.g2h_closed(loop->hooks.opaque);
+}
+
+static void on_g2h_connected(void *opaque)
+{
+    qga_win_seam_g2h_connected(opaque);
+}
+
+/* The guest-driven channel, unless it is off. A setup failure (an unknown method slipped past
+ * the config check) leaves the agent a plain QGA agent rather than stopping it. */
+static void start_g2h(QgaWinLoop *loop)
+{
+    const QgaConfig *cfg = loop->agent->config;
+    if (cfg->g2h.disabled) {
+        qga_log_debug("g2h: the guest-driven channel is off");
+        return;
+    }
+    QgaWinG2hHooks hooks = {
+        .opened = on_g2h_opened,
+        .closed = on_g2h_closed,
+        .connected = on_g2h_connected,
+        .opaque = loop,
+    };
+    QgaError *err = NULL;
+    loop->g2h = qga_win_g2h_new(loop->agent, &hooks, loop->arrival_notifications, &err);
+    if (!loop->g2h) {
+        qga_log_error("%s; running without it", err->desc);
+        qga_error_free(err);
+    }
+}
+
+/* Stopping on request: the queued notifications first (a session event that came just before
+ * a pre-shutdown still goes out), then SHUTDOWN_STARTING / AGENT_STOPPING, delivered within a
+ * bound the SCM's wait hint allows (5 s): 2 s on shutdown, 1 s otherwise. */
+static void stop_g2h(QgaWinLoop *loop)
+{
+    if (!loop->g2h)
+        return;
+    drain_notifications(loop);
+    bool shutdown = InterlockedCompareExchange(&loop->preshutdown, 0, 0) != 0;
+    qga_win_g2h_stop(loop->g2h, shutdown, shutdown ? 2000 : 1000);
+}
+
 static DWORD wait_timeout(QgaWinLoop *loop, ULONGLONG now)
 {
     ULONGLONG at;
@@ -351,8 +434,14 @@ static DWORD wait_timeout(QgaWinLoop *loop, ULONGLONG now)
     else if (loop->read_delayed && !qga_win_channel_read_busy(loop->ch) && output_pending(loop) <= OUTPUT_HIGH_WATER)
         at = loop->read_at;
     else
-        return INFINITE; /* idle and connected: no timer at all */
-    return at <= now ? 0 : (DWORD)(at - now);
+        at = UINT64_MAX; /* idle and connected: no timer at all */
+    DWORD t = at == UINT64_MAX ? INFINITE : at <= now ? 0 : (DWORD)(at - now);
+    if (loop->g2h) {
+        DWORD g = qga_win_g2h_timeout(loop->g2h);
+        if (g < t)
+            t = g;
+    }
+    return t;
 }
 
 int qga_win_loop_run(QgaWinLoop *loop)
@@ -389,6 +478,7 @@ int qga_win_loop_run(QgaWinLoop *loop)
         err = NULL;
         schedule_open(loop, false);
     }
+    start_g2h(loop);
     if (loop->hooks.ready)
         loop->hooks.ready(loop->hooks.opaque);
 
@@ -411,9 +501,12 @@ int qga_win_loop_run(QgaWinLoop *loop)
                 qga_win_channel_start_read(loop->ch);
         }
 
-        enum { W_STOP, W_WAKE, W_RELEASE, W_NOTIFY, W_READ, W_WRITE };
-        HANDLE handles[6];
-        int kinds[6];
+        if (loop->g2h)
+            qga_win_g2h_prepare(loop->g2h);
+
+        enum { W_STOP, W_WAKE, W_RELEASE, W_NOTIFY, W_READ, W_WRITE, W_G2H_RELEASE, W_G2H };
+        HANDLE handles[7 + QGA_WIN_G2H_MAX_HANDLES];
+        int kinds[7 + QGA_WIN_G2H_MAX_HANDLES];
         DWORD n = 0;
         handles[n] = loop->stop_event, kinds[n++] = W_STOP;
         handles[n] = loop->wake_event, kinds[n++] = W_WAKE;
@@ -423,6 +516,12 @@ int qga_win_loop_run(QgaWinLoop *loop)
             handles[n] = qga_win_channel_read_event(loop->ch), kinds[n++] = W_READ;
         if (qga_win_channel_write_busy(loop->ch))
             handles[n] = qga_win_channel_write_event(loop->ch), kinds[n++] = W_WRITE;
+        if (loop->g2h) {
+            handles[n] = loop->g2h_release_event, kinds[n++] = W_G2H_RELEASE;
+            DWORD k = qga_win_g2h_handles(loop->g2h, handles + n);
+            for (DWORD i = 0; i < k; i++)
+                kinds[n++] = W_G2H;
+        }
 
         DWORD w = WaitForMultipleObjects(n, handles, FALSE, wait_timeout(loop, now));
         if (w == WAIT_TIMEOUT)
@@ -433,8 +532,10 @@ int qga_win_loop_run(QgaWinLoop *loop)
             break;
         }
         int kind = kinds[w - WAIT_OBJECT_0];
-        if (kind == W_STOP)
+        if (kind == W_STOP) {
+            stop_g2h(loop);
             break;
+        }
         switch (kind) {
         case W_WAKE:
             qga_log_debug("virtio-serial port arrival");
@@ -442,6 +543,8 @@ int qga_win_loop_run(QgaWinLoop *loop)
                 schedule_open(loop, true);
             else if (loop->read_delayed)
                 loop->read_at = 0;
+            if (loop->g2h)
+                qga_win_g2h_device_arrived(loop->g2h);
             break;
         case W_RELEASE:
             on_release(loop);
@@ -455,6 +558,12 @@ int qga_win_loop_run(QgaWinLoop *loop)
             break;
         case W_WRITE:
             on_write(loop);
+            break;
+        case W_G2H_RELEASE:
+            qga_win_g2h_release(loop->g2h, loop->g2h_released_event);
+            break;
+        case W_G2H:
+            qga_win_g2h_dispatch(loop->g2h, handles[w - WAIT_OBJECT_0]);
             break;
         }
         if (exit_code)

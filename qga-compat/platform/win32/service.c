@@ -21,6 +21,7 @@ static struct {
     QgaWinLoop *loop;
     HDEVNOTIFY iface_notify;      /* port arrivals */
     HDEVNOTIFY handle_notify;     /* query-remove etc. for the open port handle */
+    HDEVNOTIFY g2h_notify;        /* ... for the guest-driven channel's port handle */
     int exit_code;
 } svc;
 
@@ -60,7 +61,7 @@ static void on_ready(void *opaque)
     qga_log_info("service qga-compat running");
 }
 
-static void on_channel_opened(void *opaque, HANDLE h)
+static HDEVNOTIFY register_handle(HANDLE h, const char *what)
 {
     /* Query-remove and remove-pending are only sent to handle registrations: the interface
      * registration qemu-ga relies on never delivers them, so it cannot let go of the port. */
@@ -68,17 +69,38 @@ static void on_channel_opened(void *opaque, HANDLE h)
     filter.dbch_size = sizeof(filter);
     filter.dbch_devicetype = DBT_DEVTYP_HANDLE;
     filter.dbch_handle = h;
-    svc.handle_notify = RegisterDeviceNotificationW(svc.status_handle, &filter, DEVICE_NOTIFY_SERVICE_HANDLE);
-    if (!svc.handle_notify)
-        qga_log_debug("no removal notifications for the port handle: error %lu", (unsigned long)GetLastError());
+    HDEVNOTIFY n = RegisterDeviceNotificationW(svc.status_handle, &filter, DEVICE_NOTIFY_SERVICE_HANDLE);
+    if (!n)
+        qga_log_debug("no removal notifications for the %s handle: error %lu", what, (unsigned long)GetLastError());
+    return n;
+}
+
+static void unregister_handle(HDEVNOTIFY *n)
+{
+    if (*n) {
+        UnregisterDeviceNotification(*n);
+        *n = NULL;
+    }
+}
+
+static void on_channel_opened(void *opaque, HANDLE h)
+{
+    svc.handle_notify = register_handle(h, "port");
 }
 
 static void on_channel_closed(void *opaque)
 {
-    if (svc.handle_notify) {
-        UnregisterDeviceNotification(svc.handle_notify);
-        svc.handle_notify = NULL;
-    }
+    unregister_handle(&svc.handle_notify);
+}
+
+static void on_g2h_opened(void *opaque, HANDLE h)
+{
+    svc.g2h_notify = register_handle(h, "guest-driven port");
+}
+
+static void on_g2h_closed(void *opaque)
+{
+    unregister_handle(&svc.g2h_notify);
 }
 
 static void on_device_event(QgaWinLoop *loop, DWORD type, const DEV_BROADCAST_HDR *hdr)
@@ -92,12 +114,18 @@ static void on_device_event(QgaWinLoop *loop, DWORD type, const DEV_BROADCAST_HD
     }
     if (hdr->dbch_devicetype != DBT_DEVTYP_HANDLE)
         return;
+    /* Which port: the registration the notification came through names it. */
+    const DEV_BROADCAST_HANDLE *dh = (const DEV_BROADCAST_HANDLE *)hdr;
+    bool g2h = svc.g2h_notify && dh->dbch_hdevnotify == svc.g2h_notify;
     switch (type) {
     case DBT_DEVICEQUERYREMOVE:
     case DBT_DEVICEREMOVEPENDING:
     case DBT_DEVICEREMOVECOMPLETE:
         /* The handle must be closed before we answer, or the removal (a driver update) fails. */
-        qga_win_loop_release_port(loop, 10000);
+        if (g2h)
+            qga_win_loop_release_g2h(loop, 10000);
+        else
+            qga_win_loop_release_port(loop, 10000);
         break;
     case DBT_DEVICEQUERYREMOVEFAILED:
         /* Someone else vetoed the removal: the port stays, take it back. */
@@ -117,10 +145,15 @@ static DWORD WINAPI service_handler(DWORD control, DWORD event_type, LPVOID even
     switch (control) {
     case SERVICE_CONTROL_STOP:
     case SERVICE_CONTROL_SHUTDOWN:
-    case SERVICE_CONTROL_PRESHUTDOWN:
         report_status(SERVICE_STOP_PENDING, 0, 5000);
         if (loop)
             qga_win_loop_stop(loop);
+        break;
+    case SERVICE_CONTROL_PRESHUTDOWN:
+        /* The loop tells the host SHUTDOWN_STARTING and flushes (at most 2 s) before stopping. */
+        report_status(SERVICE_STOP_PENDING, 0, 5000);
+        if (loop)
+            qga_win_loop_preshutdown(loop);
         break;
     case SERVICE_CONTROL_INTERROGATE:
         break;
@@ -162,6 +195,8 @@ static void WINAPI service_main(DWORD argc, LPWSTR *argv)
         .ready = on_ready,
         .channel_opened = on_channel_opened,
         .channel_closed = on_channel_closed,
+        .g2h_opened = on_g2h_opened,
+        .g2h_closed = on_g2h_closed,
     };
     QgaWinLoop *loop = qga_win_loop_new(svc.agent, &hooks);
     AcquireSRWLockExclusive(&svc.loop_lock);
@@ -175,6 +210,7 @@ static void WINAPI service_main(DWORD argc, LPWSTR *argv)
     svc.iface_notify = RegisterDeviceNotificationW(svc.status_handle, &filter, DEVICE_NOTIFY_SERVICE_HANDLE);
     if (!svc.iface_notify)
         qga_log_debug("no virtio-serial arrival notifications: error %lu", (unsigned long)GetLastError());
+    qga_win_loop_set_arrival_notifications(loop, svc.iface_notify != NULL);
     report_status(SERVICE_START_PENDING, 0, 10000);
 
     int rc = qga_win_loop_run(loop);
@@ -220,41 +256,4 @@ int qga_win_service_run(QgaAgent *agent)
     }
     DeleteCriticalSection(&svc.status_lock);
     return rc;
-}
-
-static const char *session_event_name(DWORD type)
-{
-    switch (type) {
-    case WTS_CONSOLE_CONNECT: return "console-connect";
-    case WTS_CONSOLE_DISCONNECT: return "console-disconnect";
-    case WTS_REMOTE_CONNECT: return "remote-connect";
-    case WTS_REMOTE_DISCONNECT: return "remote-disconnect";
-    case WTS_SESSION_LOGON: return "logon";
-    case WTS_SESSION_LOGOFF: return "logoff";
-    case WTS_SESSION_LOCK: return "lock";
-    case WTS_SESSION_UNLOCK: return "unlock";
-    default: return "other";
-    }
-}
-
-static const char *power_event_name(DWORD type)
-{
-    switch (type) {
-    case PBT_APMSUSPEND: return "suspend";
-    case PBT_APMRESUMEAUTOMATIC: return "resume-automatic";
-    case PBT_APMRESUMESUSPEND: return "resume-suspend";
-    case PBT_APMPOWERSTATUSCHANGE: return "power-status-change";
-    case PBT_POWERSETTINGCHANGE: return "power-setting-change";
-    default: return "other";
-    }
-}
-
-/* The hook the guest-driven channel will use (issue: session and power events to the host). */
-void qga_win_on_system_event(QgaAgent *agent, QgaWinNotifyKind kind, DWORD event_type, DWORD session_id)
-{
-    if (kind == QGA_WIN_NOTIFY_SESSION_CHANGE)
-        qga_log_debug("session change: %s (%lu) in session %lu", session_event_name(event_type),
-                      (unsigned long)event_type, (unsigned long)session_id);
-    else
-        qga_log_debug("power event: %s (%lu)", power_event_name(event_type), (unsigned long)event_type);
 }

@@ -31,6 +31,11 @@ int64_t qga_platform_monotonic_ms(void)
     return (int64_t)GetTickCount64();
 }
 
+uint64_t qga_platform_thread_id(void)
+{
+    return GetCurrentThreadId();
+}
+
 static char *computer_name(COMPUTER_NAME_FORMAT format)
 {
     DWORD size = 0;

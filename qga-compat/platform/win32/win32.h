@@ -71,6 +71,8 @@ typedef struct QgaWinLoopHooks {
     void (*ready)(void *opaque);                      /* the loop serves (or waits for the port) */
     void (*channel_opened)(void *opaque, HANDLE h);   /* register per-handle device notifications */
     void (*channel_closed)(void *opaque);             /* ... and drop them (after CloseHandle) */
+    void (*g2h_opened)(void *opaque, HANDLE h);       /* the same for the guest-driven port */
+    void (*g2h_closed)(void *opaque);
     void *opaque;
 } QgaWinLoopHooks;
 
@@ -83,15 +85,26 @@ void qga_win_loop_stop(QgaWinLoop *loop);
 void qga_win_loop_device_arrived(QgaWinLoop *loop);
 /* Close the port now (driver update / device removal); waits up to timeout_ms for the loop. */
 void qga_win_loop_release_port(QgaWinLoop *loop, DWORD timeout_ms);
+/* The same for the guest-driven channel's port (g2h-channel.c). */
+void qga_win_loop_release_g2h(QgaWinLoop *loop, DWORD timeout_ms);
+/* SERVICE_CONTROL_PRESHUTDOWN: stop, telling the host SHUTDOWN_STARTING first (bounded flush). */
+void qga_win_loop_preshutdown(QgaWinLoop *loop);
+/* Before qga_win_loop_run: the service receives virtio-serial port arrivals (so an absent
+ * guest-driven port is waited for, not retried). */
+void qga_win_loop_set_arrival_notifications(QgaWinLoop *loop, bool on);
 
-/* Session-change and power-event notifications, queued by the service handler, delivered on the loop thread. */
+/* Session-change and power-event notifications, queued by the service handler, delivered on the
+ * loop thread (address changes come from the loop's own NotifyAddrChange, or a test seam). */
 typedef enum QgaWinNotifyKind {
     QGA_WIN_NOTIFY_SESSION_CHANGE,
     QGA_WIN_NOTIFY_POWER_EVENT,
+    QGA_WIN_NOTIFY_ADDRESS_CHANGE,
 } QgaWinNotifyKind;
 void qga_win_loop_notify(QgaWinLoop *loop, QgaWinNotifyKind kind, DWORD event_type, DWORD session_id);
-/* The hook that receives them (loop.c logs and calls it; a later issue gives it work). */
-void qga_win_on_system_event(QgaAgent *agent, QgaWinNotifyKind kind, DWORD event_type, DWORD session_id);
+/* The hook that receives them (g2h-events.c): logs, and with the guest-driven channel on (g2h
+ * not NULL) turns them into USER_SESSION, SUSPENDING/RESUMED, IP_ADDRESS_CHANGED. */
+typedef struct QgaWinG2h QgaWinG2h;
+void qga_win_on_system_event(QgaWinG2h *g2h, QgaWinNotifyKind kind, DWORD event_type, DWORD session_id);
 
 /* ---- backoff (loop.c) ---- */
 

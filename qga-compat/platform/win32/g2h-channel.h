@@ -1,0 +1,76 @@
+/* The guest-driven channel's port on Windows (org.qgacompat.g2h.0) and the OS events it reports, waited on by the channel loop. */
+#pragma once
+
+#include "win32.h"
+
+#include "../../g2h/link.h"
+
+typedef struct QgaWinG2h QgaWinG2h;
+
+/* Loop-thread callbacks; all optional. */
+typedef struct QgaWinG2hHooks {
+    void (*opened)(void *opaque, HANDLE h);  /* register removal notifications for the port handle */
+    void (*closed)(void *opaque);            /* ... and drop them (after CloseHandle) */
+    void (*connected)(void *opaque);         /* the host end is there (each time it comes back) */
+    void *opaque;
+} QgaWinG2hHooks;
+
+/* At most this many handles join the loop's wait (read, write, address change). */
+#define QGA_WIN_G2H_MAX_HANDLES 3
+
+/*
+ * NULL when the channel cannot be set up (the error says why). arrival_notifications: the
+ * service receives virtio-serial arrivals, so an absent port is waited for rather than retried.
+ * The port is tried on the first qga_win_g2h_prepare(), never here.
+ */
+QgaWinG2h *qga_win_g2h_new(QgaAgent *agent, const QgaWinG2hHooks *hooks, bool arrival_notifications,
+                           QgaError **error);
+void qga_win_g2h_free(QgaWinG2h *g);
+
+/* Before each wait: open the port when due, start reads and writes, run the link's timer. */
+void qga_win_g2h_prepare(QgaWinG2h *g);
+/* The handles to add to the wait (out has room for QGA_WIN_G2H_MAX_HANDLES); returns how many. */
+DWORD qga_win_g2h_handles(const QgaWinG2h *g, HANDLE *out);
+/* How long the loop may wait for the channel's sake (INFINITE: nothing due). */
+DWORD qga_win_g2h_timeout(const QgaWinG2h *g);
+/* One of the handles of qga_win_g2h_handles() is signalled. */
+void qga_win_g2h_dispatch(QgaWinG2h *g, HANDLE h);
+
+/* A virtio-serial port arrived: try the port now if it is closed. */
+void qga_win_g2h_device_arrived(QgaWinG2h *g);
+/* The device is being removed (or its driver updated): close the port, set ack (the service
+ * handler waits for it), then drop the handle notification; an arrival brings it back. */
+void qga_win_g2h_release(QgaWinG2h *g, HANDLE ack);
+/* The agent stops: SHUTDOWN_STARTING first when the OS is shutting down, then AGENT_STOPPING,
+ * and up to timeout_ms to hand them to the port. */
+void qga_win_g2h_stop(QgaWinG2h *g, bool shutdown, DWORD timeout_ms);
+
+QgaG2hLink *qga_win_g2h_link(QgaWinG2h *g);
+bool qga_win_g2h_is_connected(const QgaWinG2h *g);
+
+/* ---- g2h-events.c: OS notifications -> the link ---- */
+
+/* What a resume looks like: PBT_APMRESUMEAUTOMATIC, then PBT_APMRESUMESUSPEND when a user is
+ * there; one RESUMED per suspend. */
+typedef struct QgaWinPowerState {
+    bool resume_reported;
+} QgaWinPowerState;
+QgaWinPowerState *qga_win_g2h_power_state(QgaWinG2h *g);
+
+/* The address-change watch: NotifyAddrChange with its OVERLAPPED event in the loop's wait. */
+typedef struct QgaWinAddrWatch QgaWinAddrWatch;
+/* NULL (and *ret_code the Win32 error) when the system has no address notifications (Wine). */
+QgaWinAddrWatch *qga_win_addr_watch_new(DWORD *ret_code);
+void qga_win_addr_watch_free(QgaWinAddrWatch *w);
+HANDLE qga_win_addr_watch_event(const QgaWinAddrWatch *w);
+/* The event fired: re-arm; false (with *ret_code) when it can no longer be armed. */
+bool qga_win_addr_watch_rearm(QgaWinAddrWatch *w, DWORD *ret_code);
+
+/* DOMAIN\user of a session (UTF-8, heap), NULL when the OS does not know it (any more). */
+char *qga_win_session_user(DWORD session_id);
+
+/* ---- the test seam: tests/seams/win32-system-events.c in qga-compat-testseam.exe,
+ *      g2h-seam-none.c (nothing) in qga-compat.exe ---- */
+
+/* The guest-driven channel connected (called each time; the seam acts on the first). */
+void qga_win_seam_g2h_connected(QgaWinLoop *loop);

@@ -1,0 +1,25 @@
+"""The TAP loop of the Wine tier's Python test programs (test-windows.py, test-g2h.py)."""
+
+import time
+
+
+def run_tests(tests, env, end_test, prefix="/wine/"):
+    """Run (name, function) pairs as TAP: function(env), then end_test(env) whatever happened.
+
+    A failed check and an unexpected exception both fail the test; the message goes out as TAP
+    comments. Returns the number of failed tests."""
+    failed = 0
+    print("1..%d" % len(tests), flush=True)
+    for i, (name, fn) in enumerate(tests, 1):
+        t0 = time.monotonic()
+        try:
+            fn(env)
+            print("ok %d %s%s (%.1fs)" % (i, prefix, name, time.monotonic() - t0), flush=True)
+        except Exception as e:  # noqa: BLE001 (a test's own failure, reported as TAP)
+            failed += 1
+            for line in str(e).splitlines() or [type(e).__name__]:
+                print("# " + line)
+            print("not ok %d %s%s" % (i, prefix, name), flush=True)
+        finally:
+            end_test(env)
+    return failed
