@@ -29,7 +29,7 @@ rm -rf "$stage"
 # them from the client to the elevated server side (WiX's Secure="yes", unknown to wixl).
 "$msibuild" "$out.tmp" -q "UPDATE \`Component\` SET \`Attributes\` = 400 WHERE \`Component\` = 'QgaConfComp'"
 secure=$("$msiinfo" export "$out.tmp" Property | sed -n 's/^SecureCustomProperties\t//p' | tr -d '\r')
-secure="${secure:+$secure;}CHANNELMETHOD;CHANNELPATH;BLOCKRPCS;ALLOWRPCS;LOGFILE;VERBOSE"
+secure="${secure:+$secure;}CHANNELMETHOD;CHANNELPATH;BLOCKRPCS;ALLOWRPCS;LOGFILE;VERBOSE;G2H"
 "$msibuild" "$out.tmp" -q "UPDATE \`Property\` SET \`Value\` = '$secure' WHERE \`Property\` = 'SecureCustomProperties'"
 # EventMessageFile is REG_EXPAND_SZ (as `qga-compat.exe -s install` writes it): wixl 0.101 writes
 # Type="expandable" values as plain strings, without the Registry table's #% prefix.

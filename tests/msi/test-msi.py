@@ -116,7 +116,7 @@ def test_tables_upgrade(a):
     check(props["ProductCode"] != rows_by_key(a.old_msi, "Property")["ProductCode"][1], "ProductCode reused")
     check(props["ARPNOMODIFY"] == "1" and props["ALLUSERS"] == "1", "ARPNOMODIFY/ALLUSERS %s" % props)
     secure = props["SecureCustomProperties"].split(";")
-    for p in ("WIX_UPGRADE_DETECTED", "CHANNELMETHOD", "CHANNELPATH", "BLOCKRPCS", "ALLOWRPCS", "LOGFILE", "VERBOSE"):
+    for p in ("WIX_UPGRADE_DETECTED", "CHANNELMETHOD", "CHANNELPATH", "BLOCKRPCS", "ALLOWRPCS", "LOGFILE", "VERBOSE", "G2H"):
         check(p in secure, "%s not in SecureCustomProperties %s" % (p, secure))
     check(["NOT WIX_DOWNGRADE_DETECTED", "A newer version of QGA-compat Guest Agent is already installed."]
           in table(a.msi, "LaunchCondition"), "downgrade launch condition")
@@ -140,7 +140,8 @@ def test_tables_custom_actions(a):
     check(seq["QgaSetScExe"][1] < seq["InstallInitialize"][1], "QgaSetScExe must be immediate, before the script")
     args = [("QgaArgMethod", "CHANNELMETHOD", '-m "[CHANNELMETHOD]"'), ("QgaArgPath", "CHANNELPATH", '-p "[CHANNELPATH]"'),
             ("QgaArgBlock", "BLOCKRPCS", '-b "[BLOCKRPCS]"'), ("QgaArgAllow", "ALLOWRPCS", '-a "[ALLOWRPCS]"'),
-            ("QgaArgLog", "LOGFILE", '-l "[LOGFILE]"'), ("QgaArgVerbose", "VERBOSE", "-v")]
+            ("QgaArgLog", "LOGFILE", '-l "[LOGFILE]"'), ("QgaArgVerbose", "VERBOSE", "-v"),
+            ("QgaArgG2h", "G2H", '--g2h "[G2H]"')]
     for action, prop, opt in args:
         check(ca[action][2:4] == ["QGA_SERVICE_ARGS", "[QGA_SERVICE_ARGS] " + opt], "%s %s" % (action, ca[action]))
         check(seq[action][0] == prop and seq[action][1] < seq["InstallServices"][1], "%s sequence" % action)
@@ -338,12 +339,13 @@ def test_wine_clean_uninstall(w):
     """Without data in it the state directory goes with the product; a fresh config is kept (Permanent)."""
     shutil.rmtree(w.state)
     os.unlink(os.path.join(w.inst, "qga-compat.conf"))
-    rc, log = w.msiexec("/i", winpath(w.a.msi), "CHANNELMETHOD=isa-serial", "CHANNELPATH=COM%d" % COM)
+    rc, log = w.msiexec("/i", winpath(w.a.msi), "CHANNELMETHOD=isa-serial", "CHANNELPATH=COM%d" % COM, "G2H=off")
     check(rc == 0, "msiexec /i exit status %d" % rc)
     wait_for(lambda: service_state() == 4, 10, "RUNNING")
     check(request(w.sock, ['{"execute": "guest-sync", "arguments": {"id": 7}}']) == ['{"return": 7}'], "sync")
     v = (reg_values(SERVICE_KEY) or {}).get("ImagePath", ("", ""))[1]
-    check(v.endswith(' -d -r -m "isa-serial" -p "COM%d"' % COM), "ImagePath without LOGFILE/BLOCKRPCS: %r" % v)
+    check(v.endswith(' -d -r -m "isa-serial" -p "COM%d" --g2h "off"' % COM),
+          "ImagePath without LOGFILE/BLOCKRPCS, with G2H=off: %r" % v)
     rc, log = w.msiexec("/x", winpath(w.a.msi))
     check(rc == 0 and service_state() is None, "msiexec /x exit status %d" % rc)
     left = os.listdir(w.state) if os.path.isdir(w.state) else None
