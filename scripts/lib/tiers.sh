@@ -71,6 +71,23 @@ tier_sanitize() {
     [ "$TIER_FAILED" -eq 0 ]
 }
 
+# Seeds for the guest-driven targets: what a guest sends the listener (seed-g2h-host) and what
+# a host answers the agent (seed-g2h-link), one message per line.
+qga_write_g2h_seeds() {
+    local w=$1
+    printf '%s\n' '{"execute":"host-hello","arguments":{"version":"1","os":"linux","capabilities":["HEARTBEAT"]},"id":1}' \
+        '{"event":"HEARTBEAT","data":{"sequence":1},"timestamp":{"seconds":1,"microseconds":0}}' \
+        '{"execute":"host-kv-set","arguments":{"key":"a.b","value":"v"},"id":2}' \
+        '{"execute":"host-kv-get","arguments":{"key":"a.b"},"id":3}' '{"execute":"host-kv-list","id":4}' \
+        '{"execute":"host-get-identity","id":5}' '{"execute":"host-log","arguments":{"message":"m"},"id":6}' \
+        '{"event":"USER_SESSION","data":{"action":"logon","session-id":2,"user":"D\\u"},"timestamp":{"seconds":1,"microseconds":0}}' \
+        >"$w/seed-g2h-host/messages"
+    printf '%s\n' '{"return":{"host":"h","time":0,"requests":["host-get-identity","host-kv-list","host-kv-get"]},"id":1}' \
+        '{"return":{},"id":2}' '{"return":{"name":"n","metadata":[]},"id":6}' '{"return":["k"],"id":7}' \
+        '{"return":"v","id":8}' '{"error":{"class":"GenericError","desc":"no"},"id":3}' \
+        >"$w/seed-g2h-link/replies"
+}
+
 # Seeds for the session fuzzer beside the JSONTestSuite files: requests as hosts send them.
 qga_write_session_seeds() {
     local out=$1
@@ -93,7 +110,8 @@ tier_fuzz() {
     (export CC=clang; qga_meson_setup "$dir" -Dfuzzing=true -Db_sanitize=address,undefined \
         -Db_lundef=false) \
         || { qga_tier_broken "meson setup (CC=clang -Dfuzzing=true) failed"; return 1; }
-    ninja -C "$dir" -j "$QGA_JOBS" tests/fuzz/fuzz-session tests/fuzz/fuzz-json \
+    ninja -C "$dir" -j "$QGA_JOBS" tests/fuzz/fuzz-session tests/fuzz/fuzz-json tests/fuzz/fuzz-g2h-host \
+        tests/fuzz/fuzz-g2h-link \
         || { qga_tier_broken "the fuzz targets did not build"; return 1; }
 
     local corpus
@@ -107,19 +125,20 @@ tier_fuzz() {
 
     local work
     work=$(mktemp -d "${TMPDIR:-/tmp}/qga-fuzz.XXXXXX")
-    mkdir -p "$work/seed-json" "$work/seed-session" "$work/corpus-json" "$work/corpus-session" \
+    mkdir -p "$work"/seed-{json,session,g2h-host,g2h-link} "$work"/corpus-{json,session,g2h-host,g2h-link} \
         "$dir/fuzz-artifacts"
     cp "$corpus"/*.json "$work/seed-json/"
     cp "$corpus"/*.json "$work/seed-session/"
     qga_write_session_seeds "$work/seed-session"
+    qga_write_g2h_seeds "$work"
     echo "fuzz: $n_seeds JSONTestSuite seeds copied from $corpus to $work"
 
     TIER_PASSED=0
     TIER_FAILED=0
-    # Two thirds of the time to the session target (framer + parser + dispatch), the rest to JSON.
+    # Half the time to the session target (framer + parser + dispatch), a sixth to each other one.
     local target budget rc
-    for target in session json; do
-        if [ "$target" = session ]; then budget=$((seconds * 2 / 3)); else budget=$((seconds - seconds * 2 / 3)); fi
+    for target in session json g2h-host g2h-link; do
+        if [ "$target" = session ]; then budget=$((seconds / 2)); else budget=$((seconds / 6)); fi
         echo "fuzz: fuzz-$target for ${budget}s"
         ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
             "$dir/tests/fuzz/fuzz-$target" -max_total_time="$budget" -rss_limit_mb=2048 -timeout=10 \
