@@ -31,7 +31,7 @@ G2H=org.qgacompat.g2h.0
 PROBE_CH=org.qgacompat.probe.0   # a second QGA agent's port (the raw-socket transport check)
 T0=$(date +%s.%N)
 
-PASSED=0 FAILED=0 DEFINED=0 LIBVIRTD_PID="" QEMU_PIDS="" LISTEN_PID=""
+PASSED=0 FAILED=0 DEFINED=0 LIBVIRTD_PID="" QEMU_PIDS=""
 declare -a PENDING=()
 
 log() { printf '[e2e %6.1fs] %s\n' "$(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN{print b-a}')" "$*"; }
@@ -42,7 +42,7 @@ fail() { FAILED=$((FAILED + 1)); log "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n'
 cleanup() {
     local p
     trap - EXIT INT TERM
-    [ -n "$LISTEN_PID" ] && kill "$LISTEN_PID" 2>/dev/null
+    [ -f "$W/listen.pid" ] && kill "$(cat "$W/listen.pid")" 2>/dev/null
     # Both domains are ours by name (the second one is defined inside a check's subshell).
     if [ "$DEFINED" = 1 ]; then
         for d in "$DOM" "$DOM2"; do
@@ -187,8 +187,12 @@ log "domain $DOM started (qemu pid $QEMU_PIDS)"
 mkdir -p "$W/hooks" "$W/g2h-state"
 printf '#!/bin/sh\n{ echo "$QGA_DOMAIN $QGA_DOMAIN_UUID $QGA_EVENT"; cat; } >> %s/hook.log\n' "$W" > "$W/hooks/10-record"
 chmod 755 "$W/hooks/10-record"
-$PROBE listen --connect $URI --state-dir "$W/g2h-state" --hooks-dir "$W/hooks" >"$W/listen.out" 2>"$W/listen.err" &
-LISTEN_PID=$!
+# Its pid in a file: the checks run in subshells, and one of them restarts it.
+start_listener() {
+    $PROBE listen --connect $URI --state-dir "$W/g2h-state" --hooks-dir "$W/hooks" >>"$W/listen.out" 2>>"$W/listen.err" &
+    echo $! >"$W/listen.pid"
+}
+start_listener
 out=$(wait_for_agent 90) || die "the agent never answered guest-ping through libvirt" \
     "$out
 $(tail -20 "$W/console.log" 2>/dev/null)"
@@ -455,6 +459,31 @@ c_g2h_listen() {
     echo "NOTE: $(listen_count '"event":"HEARTBEAT"') heartbeats so far"
 }
 
+# Agent CPU ticks (utime + stime) in the guest, read through the agent itself.
+guest_agent_ticks() {
+    local pid
+    pid=$($P --domain "$DOM" exec -- /bin/cat /run/agent.org.qemu.guest_agent.0.pid) || return 1
+    $P --domain "$DOM" exec -- /bin/cat "/proc/$pid/stat" | awk '{print $14 + $15}'
+}
+
+# The host side goes away: the agent waits on the port's SIGIO without spinning (virtio_console
+# reports POLLHUP all the while), and says hello again as soon as a listener is back.
+c_g2h_host_away() {
+    local before t0 t1
+    kill "$(cat "$W/listen.pid")" || return 1
+    rm -f "$W/listen.pid"
+    sleep 1
+    t0=$(guest_agent_ticks) || { echo "cannot read the agent's CPU time"; return 1; }
+    sleep 3
+    t1=$(guest_agent_ticks) || return 1
+    [ $((t1 - t0)) -le 5 ] || { echo "agent used $((t1 - t0)) ticks in 3 s with no host on its g2h port"; return 1; }
+    before=$(listen_count "$HELLO_RE")
+    start_listener
+    for _ in $(seq 150); do [ "$(listen_count "$HELLO_RE")" -gt "$before" ] && break; sleep 0.2; done
+    [ "$(listen_count "$HELLO_RE")" -gt "$before" ] || { echo "no hello after the listener came back"; tail -5 "$W/listen.out"; return 1; }
+    echo "NOTE: agent CPU with the host away: $((t1 - t0)) ticks in 3 s (exec requests included)"
+}
+
 # The domain stops (agent shutdown above) and starts again: the listener follows libvirt's
 # lifecycle events, drops the guest and serves it again after the new boot.
 c_g2h_lifecycle() {
@@ -465,7 +494,7 @@ c_g2h_lifecycle() {
     QEMU_PIDS="$QEMU_PIDS $(cat "/run/libvirt/qemu/$DOM.pid" 2>/dev/null)"
     for _ in $(seq 600); do [ "$(listen_count "$HELLO_RE")" -gt "$before" ] && break; sleep 0.2; done
     [ "$(listen_count "$HELLO_RE")" -gt "$before" ] || { echo "no hello after the restart"; tail -20 "$W/listen.out"; tail -20 "$W/listen.err"; return 1; }
-    kill -0 "$LISTEN_PID" || { echo "the listener died"; return 1; }
+    kill -0 "$(cat "$W/listen.pid")" || { echo "the listener died"; return 1; }
 }
 
 c_shutdown_agent() {
@@ -511,6 +540,7 @@ check "agent restarted in the guest, libvirt reconnects (qga-probe watch sees it
 check "qga-probe against Debian's qemu-ga on a socket (exec, cp, report)" c_probe_vs_qemu_ga
 if [ "$AGENT_KIND" = qga-compat ]; then
     check "g2h: qga-probe listen --connect sees the guest's hello, heartbeat, keys; hook runs; identity reaches the guest" c_g2h_listen
+    check "g2h: with the listener gone the agent sleeps on the port, and says hello when it is back" c_g2h_host_away
 fi
 HAS_SHUTDOWN=0
 agent_has guest-shutdown && HAS_SHUTDOWN=1
