@@ -526,7 +526,14 @@ static int config_finish(QgaConfig *cfg, QgaError **error)
         cfg->pidfile = qga_strdup(d->pidfile);
     if (!cfg->statedir)
         cfg->statedir = qga_strdup(d->statedir);
-    return qga_config_g2h_finish(&cfg->g2h, error);
+    if (qga_config_g2h_finish(&cfg->g2h, error) < 0)
+        return -1;
+    if (!cfg->g2h.disabled && strcmp(cfg->g2h.path, cfg->path) == 0) {
+        qga_error_generic(error, "the guest-driven channel's path '%s' is the QGA channel's (-p); "
+                                 "give it its own port or --g2h=off", cfg->path);
+        return -1;
+    }
+    return 0;
 }
 
 int qga_config_load(QgaConfig *cfg, int argc, char **argv, FILE *out, QgaConfigAction *ret_action,

@@ -323,6 +323,10 @@ void qga_g2h_link_free(QgaG2hLink *l)
 
 static void write_state_file(QgaG2hLink *l, const char *name, const QgaJson *value)
 {
+    /* Frozen file systems block writers: a write here would hang the agent that must thaw them.
+     * The next connection after the thaw writes the files again. */
+    if (l->agent->frozen)
+        return;
     _qga_cleanup_free_ char *path = qga_strdup_printf("%s/%s", l->agent->config->statedir, name);
     QgaBuf text = QGA_BUF_INIT;
     qga_json_write(&text, value);

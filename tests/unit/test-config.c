@@ -742,6 +742,13 @@ static void test_g2h_errors(void)
         g_free(conf);
     }
     Result r;
+    load(&r, "-p", "/dev/virtio-ports/org.qgacompat.g2h.0", NULL);
+    assert_error(&r, "the guest-driven channel's path '/dev/virtio-ports/org.qgacompat.g2h.0' is the QGA "
+                     "channel's (-p); give it its own port or --g2h=off");
+    result_clear(&r);
+    load(&r, "-p", "/dev/virtio-ports/org.qgacompat.g2h.0", "--g2h=off", NULL);
+    assert_ok(&r, QGA_CONFIG_RUN);
+    result_clear(&r);
     load(&r, "--g2h-heartbeat=soon", NULL);
     assert_error(&r, "option '--g2h-heartbeat': 'soon' is not a number of seconds from 0 (none) to 86400");
     result_clear(&r);

@@ -285,6 +285,20 @@ static void test_mirror_host_view(Fixture *f, gconstpointer data)
     g_unlink(kv_path);
 }
 
+static void test_no_mirror_while_frozen(Fixture *f, gconstpointer data)
+{
+    /* Frozen file systems block writers: the agent that must thaw them writes nothing. */
+    f->agent->frozen = true;
+    qga_g2h_link_connected(f->link);
+    g_autoptr(GPtrArray) msgs = take_output(f);
+    reply(f, find_request(msgs, "host-hello"), "{\"host\": \"t\", \"time\": 0, \"requests\": [\"host-get-identity\"]}");
+    g_autoptr(GPtrArray) asks = take_output(f);
+    reply(f, find_request(asks, "host-get-identity"), "{\"name\": \"web01\", \"metadata\": []}");
+    g_autofree char *id_path = g_build_filename(f->dir, "g2h-identity.json", NULL);
+    g_assert_false(g_file_test(id_path, G_FILE_TEST_EXISTS));
+    f->agent->frozen = false;
+}
+
 static void test_no_mirror_unless_offered(Fixture *f, gconstpointer data)
 {
     qga_g2h_link_connected(f->link);
@@ -353,6 +367,8 @@ int main(int argc, char **argv)
                fixture_tear_down);
     g_test_add("/g2h/link/mirror-host-view", Fixture, &plain_config, fixture_set_up, test_mirror_host_view,
                fixture_tear_down);
+    g_test_add("/g2h/link/no-mirror-while-frozen", Fixture, &plain_config, fixture_set_up,
+               test_no_mirror_while_frozen, fixture_tear_down);
     g_test_add("/g2h/link/no-mirror-unless-offered", Fixture, &plain_config, fixture_set_up,
                test_no_mirror_unless_offered, fixture_tear_down);
     g_test_add("/g2h/link/forward-log", Fixture, &forward_config, fixture_set_up, test_forward_log,
