@@ -43,6 +43,28 @@ struct QgaG2hChannel {
 };
 
 static void try_open(QgaG2hChannel *ch);
+static void on_addresses_changed(void *opaque);
+static void on_resumed(void *opaque, int64_t slept_ms);
+
+/* What the OS watches below report (rtnetlink and a cancel-on-set timerfd work on any Linux this
+ * agent runs on; if one cannot be set up, the event is simply never sent, with a log line). */
+static const char *const posix_os_events[] = { "IP_ADDRESS_CHANGED", "RESUMED", NULL };
+
+/* The OS watches start with the port's first open, not with the agent: on the many guests
+ * without the channel they would only cost every request a few more descriptors in poll(). */
+static void start_os_watches(QgaG2hChannel *ch)
+{
+    QgaError *err = NULL;
+    if (!ch->addresses && !(ch->addresses = qga_address_watch_new(ch->loop, on_addresses_changed, ch, &err))) {
+        qga_log_warning("g2h: no IP_ADDRESS_CHANGED events: %s", err->desc);
+        qga_error_free(err);
+        err = NULL;
+    }
+    if (!ch->resumes && !(ch->resumes = qga_resume_watch_new(ch->loop, on_resumed, ch, &err))) {
+        qga_log_warning("g2h: no RESUMED events: %s", err->desc);
+        qga_error_free(err);
+    }
+}
 
 static void sync_link_timer(QgaG2hChannel *ch)
 {
@@ -272,6 +294,7 @@ static void try_open(QgaG2hChannel *ch)
     ch->fd = fd;
     ch->watch = qga_loop_add_fd(ch->loop, fd, POLLIN, on_fd, ch);
     qga_log_info("g2h: opened '%s'", ch->path);
+    start_os_watches(ch);
     if (ch->virtio && !port_has_host(fd))
         wait_for_host(ch);
     else
@@ -339,28 +362,9 @@ QgaG2hChannel *qga_g2h_channel_start(QgaLoop *loop, QgaAgent *agent, QgaError **
     ch->retry_ms = RETRY_FIRST_MS;
     ch->retry = qga_loop_add_timer(loop, on_retry, ch);
     ch->link_timer = qga_loop_add_timer(loop, on_link_timer, ch);
-    /* The OS events this agent can report are those whose watch works here. */
-    const char *os_events[3] = { NULL };
-    size_t n = 0;
-    QgaError *err = NULL;
-    ch->addresses = qga_address_watch_new(loop, on_addresses_changed, ch, &err);
-    if (ch->addresses) {
-        os_events[n++] = "IP_ADDRESS_CHANGED";
-    } else {
-        qga_log_info("g2h: no IP_ADDRESS_CHANGED events: %s", err->desc);
-        qga_error_free(err);
-        err = NULL;
-    }
-    ch->resumes = qga_resume_watch_new(loop, on_resumed, ch, &err);
-    if (ch->resumes) {
-        os_events[n++] = "RESUMED";
-    } else {
-        qga_log_info("g2h: no RESUMED events: %s", err->desc);
-        qga_error_free(err);
-    }
     QgaG2hLinkConfig lc = {
         .os = "linux",
-        .os_events = os_events,
+        .os_events = posix_os_events,
         .heartbeat_ms = g->heartbeat_s * 1000,
         .queue_max = (size_t)g->queue,
         .fs_free_threshold = (unsigned)g->fs_free_threshold,
