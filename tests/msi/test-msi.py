@@ -30,6 +30,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "wine"))
 from qgaclient import request  # noqa: E402  (the Wine tier's host-side client)
+from taprun import Failure, check, winpath  # noqa: E402
 
 UPGRADE_CODE = "{A83D3C95-4C75-4655-8A73-77A524A58311}"
 SERVICE = "qga-compat"
@@ -41,13 +42,6 @@ INSTALL_DIR_WIN = r"C:\Program Files\qga-compat"
 COM = 7
 
 
-class Failure(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Failure(what)
 
 
 # ---- tables ------------------------------------------------------------------------------------
@@ -176,10 +170,6 @@ def wine(*args, timeout=120):
     p = subprocess.run(["wine"] + list(args), capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
     return (p.returncode, p.stdout.decode("utf-8", "replace").replace("\r\n", "\n"),
             p.stderr.decode("utf-8", "replace").replace("\r\n", "\n"))
-
-
-def winpath(path):
-    return "Z:" + path.replace("/", "\\")
 
 
 def reg_values(key):

@@ -1,6 +1,22 @@
-"""The TAP loop of the Wine tier's Python test programs (test-windows.py, test-g2h.py)."""
+"""What the Wine tier's Python test programs share (test-windows.py, test-g2h.py, ../msi/test-msi.py):
+the check that fails a test, Wine's view of a host path, and the TAP loop."""
 
 import time
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, what):
+    """Fail the running test with what, unless cond holds."""
+    if not cond:
+        raise Failure(what)
+
+
+def winpath(path):
+    """A host path as Wine's Z: drive shows it."""
+    return "Z:" + path.replace("/", "\\")
 
 
 def run_tests(tests, env, end_test, prefix="/wine/"):

@@ -29,23 +29,10 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from qgaclient import request  # noqa: E402
-from taprun import run_tests  # noqa: E402
+from taprun import Failure, check, run_tests, winpath  # noqa: E402,F401
 
 WTS_SESSION_LOGON, WTS_SESSION_LOGOFF, WTS_SESSION_LOCK, WTS_SESSION_UNLOCK = 5, 6, 7, 8
 PBT_APMSUSPEND, PBT_APMRESUMESUSPEND, PBT_APMRESUMEAUTOMATIC = 4, 7, 18
-
-
-class Failure(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Failure(what)
-
-
-def winpath(path):
-    return "Z:" + path.replace("/", "\\")
 
 
 def wait_for(pred, timeout, what):

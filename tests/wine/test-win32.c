@@ -386,6 +386,31 @@ static DWORD WINAPI loop_thread(LPVOID p)
     return 0;
 }
 
+/* A minimal agent (the test's one-command table) with the channel loop running in a thread. */
+typedef struct LoopAgent {
+    QgaAgent agent;
+    LoopRun run;
+    HANDLE thread;
+} LoopAgent;
+
+static void loop_agent_start(LoopAgent *la, const QgaConfig *cfg)
+{
+    la->agent = (QgaAgent){ .config = cfg, .version = "test" };
+    la->agent.dispatcher = qga_dispatcher_new(&test_table, &la->agent);
+    la->agent.session = qga_session_new(la->agent.dispatcher, NULL);
+    la->run = (LoopRun){ qga_win_loop_new(&la->agent, NULL), -1 };
+    la->thread = CreateThread(NULL, 0, loop_thread, &la->run, 0, NULL);
+}
+
+/* After the loop stopped. */
+static void loop_agent_free(LoopAgent *la)
+{
+    CloseHandle(la->thread);
+    qga_win_loop_free(la->run.loop);
+    qga_session_free(la->agent.session);
+    qga_dispatcher_free(la->agent.dispatcher);
+}
+
 static void test_loop(void)
 {
     char name[64];
@@ -397,13 +422,8 @@ static void test_loop(void)
     cfg.method = qga_strdup("virtio-serial");
     cfg.path = qga_strdup(name);
     cfg.retry_path = true;
-    QgaAgent agent = { 0 };
-    agent.config = &cfg;
-    agent.version = "test";
-    agent.dispatcher = qga_dispatcher_new(&test_table, &agent);
-    agent.session = qga_session_new(agent.dispatcher, NULL);
-    LoopRun run = { qga_win_loop_new(&agent, NULL), -1 };
-    HANDLE thread = CreateThread(NULL, 0, loop_thread, &run, 0, NULL);
+    LoopAgent la;
+    loop_agent_start(&la, &cfg);
 
     CHECK(host_wait_connect(host, 5000), "the agent did not open the port");
     static const char ping1[] = "{\"execute\": \"guest-ping\", \"id\": 1}\n";
@@ -453,10 +473,10 @@ static void test_loop(void)
     WriteFile(host->pipe, flood.data, (DWORD)flood.len, NULL, &ov); /* stays pending: nobody reads replies */
     Sleep(500);
     ULONGLONG t0 = GetTickCount64();
-    qga_win_loop_stop(run.loop);
-    DWORD w = WaitForSingleObject(thread, 5000);
+    qga_win_loop_stop(la.run.loop);
+    DWORD w = WaitForSingleObject(la.thread, 5000);
     CHECK(w == WAIT_OBJECT_0, "the loop did not stop while its writes were blocked");
-    CHECK(run.rc == 0, "exit code %d", run.rc);
+    CHECK(la.run.rc == 0, "exit code %d", la.run.rc);
     CHECK(GetTickCount64() - t0 < 2000, "stop took %llu ms", (unsigned long long)(GetTickCount64() - t0));
     CancelIoEx(host->pipe, &ov);
     DWORD n;
@@ -464,10 +484,7 @@ static void test_loop(void)
     CloseHandle(ov.hEvent);
     qga_buf_free(&flood);
 
-    CloseHandle(thread);
-    qga_win_loop_free(run.loop);
-    qga_session_free(agent.session);
-    qga_dispatcher_free(agent.dispatcher);
+    loop_agent_free(&la);
     free(cfg.method);
     free(cfg.path);
     CloseHandle(host->pipe);
@@ -531,13 +548,8 @@ static void test_g2h_hangup(void)
     cfg.g2h.path = qga_strdup(name);
     cfg.g2h.heartbeat_set = true;       /* heartbeat 0: only the events below */
     cfg.g2h.queue = 4;
-    QgaAgent agent = { 0 };
-    agent.config = &cfg;
-    agent.version = "test";
-    agent.dispatcher = qga_dispatcher_new(&test_table, &agent);
-    agent.session = qga_session_new(agent.dispatcher, NULL);
-    LoopRun run = { qga_win_loop_new(&agent, NULL), -1 };
-    HANDLE thread = CreateThread(NULL, 0, loop_thread, &run, 0, NULL);
+    LoopAgent la;
+    loop_agent_start(&la, &cfg);
 
     CHECK(host_wait_connect(host, 5000), "the agent did not open the g2h port");
     ULONGLONG t_open = GetTickCount64();
@@ -561,8 +573,8 @@ static void test_g2h_hangup(void)
     for (int i = 0; i < 6; i++)
         CHECK(host_write(host, "", 0), "zero-length write");
     Sleep(300);
-    qga_win_loop_notify(run.loop, QGA_WIN_NOTIFY_SESSION_CHANGE, WTS_SESSION_LOGON, 7);
-    qga_win_loop_notify(run.loop, QGA_WIN_NOTIFY_POWER_EVENT, PBT_APMSUSPEND, 0);
+    qga_win_loop_notify(la.run.loop, QGA_WIN_NOTIFY_SESSION_CHANGE, WTS_SESSION_LOGON, 7);
+    qga_win_loop_notify(la.run.loop, QGA_WIN_NOTIFY_POWER_EVENT, PBT_APMSUSPEND, 0);
     line = host_read_line(host, 1500);
     CHECK(line == NULL, "sent while the host was away: %s", line);
     free(line);
@@ -582,17 +594,14 @@ static void test_g2h_hangup(void)
     free(line);
 
     /* A stop says AGENT_STOPPING before the loop ends. */
-    qga_win_loop_stop(run.loop);
-    CHECK(WaitForSingleObject(thread, 5000) == WAIT_OBJECT_0, "the loop did not stop");
+    qga_win_loop_stop(la.run.loop);
+    CHECK(WaitForSingleObject(la.thread, 5000) == WAIT_OBJECT_0, "the loop did not stop");
     line = host_read_until(host, "AGENT_STOPPING", 2000);
     CHECK(line != NULL, "no AGENT_STOPPING");
     free(line);
-    CHECK(run.rc == 0, "exit code %d", run.rc);
+    CHECK(la.run.rc == 0, "exit code %d", la.run.rc);
 
-    CloseHandle(thread);
-    qga_win_loop_free(run.loop);
-    qga_session_free(agent.session);
-    qga_dispatcher_free(agent.dispatcher);
+    loop_agent_free(&la);
     qga_config_g2h_clear(&cfg.g2h);
     free(cfg.method);
     free(cfg.path);

@@ -28,26 +28,13 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from qgaclient import request  # noqa: E402
-from taprun import run_tests  # noqa: E402
+from taprun import Failure, check, run_tests, winpath  # noqa: E402,F401
 
 SERVICE = "qga-compat"
 CV_KEY = r"HKLM\Software\Microsoft\Windows NT\CurrentVersion"
 PRODUCT_KEY = r"HKLM\System\CurrentControlSet\Control\ProductOptions"
 SERVICE_KEY = r"HKLM\System\CurrentControlSet\Services\qga-compat"
 EVENTLOG_KEY = r"HKLM\System\CurrentControlSet\Services\EventLog\Application\qga-compat"
-
-
-class Failure(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Failure(what)
-
-
-def winpath(path):
-    return "Z:" + path.replace("/", "\\")
 
 
 class Env:
