@@ -3,6 +3,8 @@
 
 #include <stdarg.h>
 
+#include "attributes.h"
+
 /* qemu-ga only ever answers with these two classes (qga-protocol.md 1.7). */
 typedef enum QgaErrorClass {
     QGA_ERROR_GENERIC,            /* "GenericError" */
@@ -19,13 +21,13 @@ typedef struct QgaError {
  * and aborts: the first failure is the one the caller must report.
  */
 void qga_error_set(QgaError **error, QgaErrorClass cls, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+    QGA_PRINTF(3, 4);
 void qga_error_setv(QgaError **error, QgaErrorClass cls, const char *fmt, va_list ap)
-    __attribute__((format(printf, 3, 0)));
+    QGA_PRINTF(3, 0);
 /* GenericError shorthand: the common case. */
-void qga_error_generic(QgaError **error, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void qga_error_generic(QgaError **error, const char *fmt, ...) QGA_PRINTF(2, 3);
 /* Prepend "<prefix>: " to an existing error's desc. */
-void qga_error_prefix(QgaError *error, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void qga_error_prefix(QgaError *error, const char *fmt, ...) QGA_PRINTF(2, 3);
 void qga_error_free(QgaError *error);
 static inline void qga_error_freep(QgaError **e) { qga_error_free(*e); }
 #define _qga_cleanup_error_ __attribute__((cleanup(qga_error_freep)))
@@ -38,6 +40,6 @@ const char *qga_error_class_name(QgaErrorClass cls);
  * Implemented by the platform (platform/<os>/oserror.c): core never formats OS codes.
  */
 void qga_error_set_os(QgaError **error, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+    QGA_PRINTF(3, 4);
 /* The calling thread's last OS error code (errno / GetLastError()). */
 int qga_os_last_error(void);

@@ -116,7 +116,7 @@ static bool object_has_key(const Parser *p, Frame *f, const char *key, uint32_t 
 }
 
 /* QEMU formats the detail into a 1024-byte buffer (json-parser.c parse_error): longer ones are cut. */
-static void parse_fail(Parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void parse_fail(Parser *p, const char *fmt, ...) QGA_PRINTF(2, 3);
 static void parse_fail(Parser *p, const char *fmt, ...)
 {
     if (p->parse_failed)

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "attributes.h"
 #include "error.h"
 
 typedef enum QgaLogLevel {
@@ -42,8 +43,8 @@ typedef void (*QgaLogForward)(void *opaque, QgaLogLevel level, const char *messa
 void qga_log_set_forward(QgaLogLevel max_level, QgaLogForward fn, void *opaque);
 const char *qga_log_level_name(QgaLogLevel level);
 
-void qga_log(QgaLogLevel level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void qga_logv(QgaLogLevel level, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+void qga_log(QgaLogLevel level, const char *fmt, ...) QGA_PRINTF(2, 3);
+void qga_logv(QgaLogLevel level, const char *fmt, va_list ap) QGA_PRINTF(2, 0);
 #define qga_log_error(...) qga_log(QGA_LOG_ERROR, __VA_ARGS__)
 #define qga_log_warning(...) qga_log(QGA_LOG_WARNING, __VA_ARGS__)
 #define qga_log_info(...) qga_log(QGA_LOG_INFO, __VA_ARGS__)

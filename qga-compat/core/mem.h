@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdlib.h>
 
+#include "attributes.h"
+
 /*
  * Why abort on allocation failure: every size the agent allocates is bounded by
  * an explicit limit (message size, read count, output cap) checked *before* the
@@ -17,7 +19,7 @@ void *qga_realloc(void *ptr, size_t size);
 char *qga_strdup(const char *s);
 char *qga_strndup(const char *s, size_t n);
 /* printf into a fresh heap string. */
-char *qga_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *qga_strdup_printf(const char *fmt, ...) QGA_PRINTF(1, 2);
 
 /* Returns NULL so callers can write `p = qga_free_null(p)`; free(NULL) is fine. */
 static inline void *qga_free_null(void *p) { free(p); return NULL; }
