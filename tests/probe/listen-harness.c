@@ -146,15 +146,20 @@ void lh_free(LhProc *p)
 
 GSocket *lh_guest_connect(const char *path)
 {
-    g_autoptr(GError) err = NULL;
-    for (int i = 0; i < 500 && !g_file_test(path, G_FILE_TEST_EXISTS); i++)
-        g_usleep(10000);
-    GSocket *s = g_socket_new(G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT, &err);
-    g_assert_no_error(err);
+    /* The listener binds (the file appears) a moment before it listens: until then a connect is
+     * refused. Retry for up to 5 s, a fresh socket each time. */
     g_autoptr(GSocketAddress) addr = g_unix_socket_address_new(path);
-    g_assert_true(g_socket_connect(s, addr, NULL, &err));
-    g_assert_no_error(err);
-    return s;
+    for (int i = 0;; i++) {
+        g_autoptr(GError) err = NULL;
+        GSocket *s = g_socket_new(G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT, &err);
+        g_assert_no_error(err);
+        if (g_socket_connect(s, addr, NULL, &err))
+            return s;
+        g_object_unref(s);
+        if (i == 500)
+            g_error("connect %s: %s", path, err->message);
+        g_usleep(10000);
+    }
 }
 
 GSocket *lh_server_new(const char *path)
