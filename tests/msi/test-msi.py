@@ -30,7 +30,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "wine"))
 from qgaclient import request  # noqa: E402  (the Wine tier's host-side client)
-from taprun import Failure, check, winpath  # noqa: E402
+from taprun import Failure, check, wait_for, winpath  # noqa: E402
 
 UPGRADE_CODE = "{A83D3C95-4C75-4655-8A73-77A524A58311}"
 SERVICE = "qga-compat"
@@ -188,14 +188,6 @@ def service_state():
     _, out, _ = wine("sc", "query", SERVICE)
     m = re.search(r"STATE\s*:\s*(\d+)", out)
     return int(m.group(1)) if m else None
-
-
-def wait_for(pred, timeout, what):
-    deadline = time.monotonic() + timeout
-    while not pred():
-        if time.monotonic() > deadline:
-            raise Failure("timed out waiting for " + what)
-        time.sleep(0.1)
 
 
 def our_arp_entries():

@@ -1,5 +1,5 @@
 """What the Wine tier's Python test programs share (test-windows.py, test-g2h.py, ../msi/test-msi.py):
-the check that fails a test, Wine's view of a host path, and the TAP loop."""
+the check that fails a test, waiting for a condition, Wine's view of a host path, and the TAP loop."""
 
 import time
 
@@ -12,6 +12,27 @@ def check(cond, what):
     """Fail the running test with what, unless cond holds."""
     if not cond:
         raise Failure(what)
+
+
+def wait_for(pred, timeout, what):
+    """Poll pred until it returns something true (returned), or fail after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v:
+            return v
+        if time.monotonic() > deadline:
+            raise Failure("timed out after %.0fs waiting for %s" % (timeout, what))
+        time.sleep(0.05)
+
+
+def read(path):
+    """A text file's content, or "" when it does not exist (yet)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+    except FileNotFoundError:
+        return ""
 
 
 def winpath(path):

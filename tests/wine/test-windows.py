@@ -28,7 +28,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from qgaclient import request  # noqa: E402
-from taprun import Failure, check, run_tests, winpath  # noqa: E402,F401
+from taprun import Failure, check, read, run_tests, wait_for, winpath  # noqa: E402,F401
 
 SERVICE = "qga-compat"
 CV_KEY = r"HKLM\Software\Microsoft\Windows NT\CurrentVersion"
@@ -115,22 +115,6 @@ class Env:
                 p.kill()
                 p.wait()
         shutil.rmtree(self.work, ignore_errors=True)
-
-
-def wait_for(pred, timeout, what):
-    deadline = time.monotonic() + timeout
-    while not pred():
-        if time.monotonic() > deadline:
-            raise Failure("timed out waiting for " + what)
-        time.sleep(0.05)
-
-
-def read(path):
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            return f.read()
-    except FileNotFoundError:
-        return ""
 
 
 def reply(line):
