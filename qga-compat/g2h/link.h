@@ -69,7 +69,7 @@ int qga_g2h_link_feed(QgaG2hLink *link, const char *data, size_t len);
 /* What to write to the host now; the glue qga_buf_consume()s what the port took. */
 QgaBuf *qga_g2h_link_output(QgaG2hLink *link);
 
-/* The next time (qga_g2h_link_now_ms clock) qga_g2h_link_run_timers wants to run, or -1. */
+/* The next time (qga_platform_monotonic_ms clock) qga_g2h_link_run_timers wants to run, or -1. */
 int64_t qga_g2h_link_deadline_ms(const QgaG2hLink *link);
 void qga_g2h_link_run_timers(QgaG2hLink *link, int64_t now_ms);
 
@@ -84,6 +84,3 @@ void qga_g2h_link_suspending(QgaG2hLink *link);
 void qga_g2h_link_resumed(QgaG2hLink *link);
 /* The agent is stopping: AGENT_STOPPING into the output if connected (the glue flushes it). */
 void qga_g2h_link_stopping(QgaG2hLink *link);
-
-/* Monotonic milliseconds, the clock of the deadlines (the glue's timers may use their own). */
-int64_t qga_g2h_link_now_ms(void);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "g2h-reply.h"
 #include "g2h-host.h"
 
 /* ---- the schema and the host's table agree ---- */
@@ -72,29 +73,6 @@ typedef struct Fixture {
     gint64 now_us;
     GPtrArray *records;  /* what the listener would print */
 } Fixture;
-
-typedef struct Reply {
-    int calls;
-    char *result;
-    char *error;
-} Reply;
-
-static void on_reply(void *opaque, const QgaJson *result, const QgaError *error)
-{
-    Reply *r = opaque;
-    r->calls++;
-    g_free(r->result);
-    g_free(r->error);
-    r->result = result ? qga_json_to_string(result) : NULL;
-    r->error = error ? g_strdup(error->desc) : NULL;
-}
-
-static void reply_clear(Reply *r)
-{
-    g_free(r->result);
-    g_free(r->error);
-    memset(r, 0, sizeof(*r));
-}
 
 static void fixture_set_up(Fixture *f, gconstpointer data)
 {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "g2h-reply.h"
 
 typedef struct Listener {
     GSubprocess *proc;
@@ -76,22 +77,6 @@ static char **listener_stop(Listener *l)
     g_remove(l->path);
     g_free(l->path);
     return g_strsplit(out, "\n", -1);
-}
-
-typedef struct Reply {
-    int calls;
-    char *result;
-    char *error;
-} Reply;
-
-static void on_reply(void *opaque, const QgaJson *result, const QgaError *error)
-{
-    Reply *r = opaque;
-    r->calls++;
-    g_free(r->result);
-    g_free(r->error);
-    r->result = result ? qga_json_to_string(result) : NULL;
-    r->error = error ? g_strdup(error->desc) : NULL;
 }
 
 /* Writes what the client queued, then reads one reply per outstanding request. */

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "mem.h"
 #include "path-watch.h"
+#include "platform.h"
 #include "resume-watch.h"
 
 #define RETRY_FIRST_MS 100
@@ -73,7 +74,7 @@ static void sync_link_timer(QgaG2hChannel *ch)
         qga_loop_timer_disarm(ch->link_timer);
         return;
     }
-    int64_t delay = due - qga_g2h_link_now_ms();
+    int64_t delay = due - qga_platform_monotonic_ms();
     qga_loop_timer_arm(ch->link_timer, delay > 0 ? delay : 0, 0);
 }
 
@@ -314,7 +315,7 @@ static void on_retry(QgaLoop *loop, QgaLoopTimer *timer, void *opaque)
 static void on_link_timer(QgaLoop *loop, QgaLoopTimer *timer, void *opaque)
 {
     QgaG2hChannel *ch = opaque;
-    qga_g2h_link_run_timers(ch->link, qga_g2h_link_now_ms());
+    qga_g2h_link_run_timers(ch->link, qga_platform_monotonic_ms());
     sync_link_timer(ch);
     flush(ch);
 }

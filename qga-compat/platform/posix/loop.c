@@ -7,10 +7,10 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "mem.h"
+#include "platform.h"
 
 struct QgaLoopWatch {
     int fd;
@@ -74,9 +74,7 @@ static void on_signal(int signo)
 
 int64_t qga_loop_now_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return qga_platform_monotonic_ms();
 }
 
 QgaLoop *qga_loop_new(QgaError **error)

@@ -34,7 +34,8 @@ static int64_t suspended_total_ms(void)
     return clock_ms(CLOCK_BOOTTIME) - clock_ms(CLOCK_MONOTONIC);
 }
 
-int64_t qga_resume_slept_ms(int64_t suspended_before_ms, int64_t suspended_now_ms)
+/* How long the system slept between two readings of BOOTTIME - MONOTONIC, or 0 within noise. */
+static int64_t slept_ms(int64_t suspended_before_ms, int64_t suspended_now_ms)
 {
     int64_t slept = suspended_now_ms - suspended_before_ms;
     return slept >= SLEEP_NOISE_MS ? slept : 0;
@@ -55,7 +56,7 @@ static void on_timerfd(QgaLoop *loop, QgaLoopWatch *watch, int fd, short revents
         return;
     arm(fd);   /* a cancelled timer stays cancelled (and readable) until set again */
     int64_t now = suspended_total_ms();
-    int64_t slept = qga_resume_slept_ms(w->suspended_ms, now);
+    int64_t slept = slept_ms(w->suspended_ms, now);
     w->suspended_ms = now;
     if (slept > 0)
         w->func(w->opaque, slept);

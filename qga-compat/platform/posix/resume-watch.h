@@ -18,7 +18,3 @@ typedef void (*QgaResumeWatchFunc)(void *opaque, int64_t slept_ms);
  */
 QgaResumeWatch *qga_resume_watch_new(QgaLoop *loop, QgaResumeWatchFunc func, void *opaque, QgaError **error);
 void qga_resume_watch_free(QgaResumeWatch *watch);
-
-/* How long the system slept between two readings of BOOTTIME - MONOTONIC (ms), or 0 when the
- * difference is within the clocks' noise. */
-int64_t qga_resume_slept_ms(int64_t suspended_before_ms, int64_t suspended_now_ms);

@@ -78,9 +78,8 @@ QgaWinG2h *qga_win_g2h_new(QgaAgent *agent, const QgaWinG2hHooks *hooks, bool ar
 {
     const QgaG2hConfig *c = &agent->config->g2h;
     /* A configuration built by hand (the unit tests) may leave these to the defaults. */
-    const QgaPlatformDefaults *d = qga_platform_defaults();
-    QgaWinChannel *ch = qga_win_channel_new(c->method ? c->method : d->g2h_methods[0],
-                                            c->path ? c->path : d->g2h_path, error);
+    /* method and path: filled in by qga_config_g2h_finish. */
+    QgaWinChannel *ch = qga_win_channel_new(c->method, c->path, error);
     if (!ch) {
         qga_error_prefix(*error, "guest-driven channel");
         return NULL;
@@ -332,7 +331,7 @@ void qga_win_g2h_prepare(QgaWinG2h *g)
     }
     int64_t deadline = qga_g2h_link_deadline_ms(g->link);
     if (deadline >= 0) {
-        int64_t t = qga_g2h_link_now_ms();
+        int64_t t = qga_platform_monotonic_ms();
         if (t >= deadline)
             qga_g2h_link_run_timers(g->link, t);
     }
@@ -369,7 +368,7 @@ DWORD qga_win_g2h_timeout(const QgaWinG2h *g)
         at = g->probe_at;
     int64_t deadline = qga_g2h_link_deadline_ms(g->link);
     if (deadline >= 0) {
-        int64_t left = deadline - qga_g2h_link_now_ms();
+        int64_t left = deadline - qga_platform_monotonic_ms();
         at = earlier(at, now + (ULONGLONG)(left > 0 ? left : 0));
     }
     if (at == UINT64_MAX)
