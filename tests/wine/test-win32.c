@@ -422,6 +422,7 @@ static void test_loop(void)
     cfg.method = qga_strdup("virtio-serial");
     cfg.path = qga_strdup(name);
     cfg.retry_path = true;
+    cfg.g2h.disabled = true;   /* the QGA port alone (the g2h settings are not filled in here) */
     LoopAgent la;
     loop_agent_start(&la, &cfg);
 
