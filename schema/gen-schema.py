@@ -372,7 +372,7 @@ def c_banner(platform):
 def render_c(commands, types, platform, header):
     lines = [c_banner(platform),
              '/* The commands qga-compat implements on %s, with the specs of their arguments. */' % platform,
-             '#include <stddef.h>', '#include <stdint.h>', '', '#include "schema.h"', '#include "%s"' % header, '']
+             '#include <stddef.h>', '#include <stdint.h>', '', '#include "core/schema.h"', '#include "%s"' % header, '']
     order = arg_type_order(commands, types)
     if order:
         lines.append('/* Declared first, so that definitions may refer to each other in any order. */')
@@ -403,7 +403,7 @@ def c_handler(cmd):
 def render_h(commands, platform):
     lines = [c_banner(platform),
              '/* The handlers the %s command table refers to: a commands/ file must define each' % platform,
-             ' * one, or the agent does not link. */', '#pragma once', '', '#include "schema.h"', '']
+             ' * one, or the agent does not link. */', '#pragma once', '', '#include "core/schema.h"', '']
     return '\n'.join(lines + [c_handler(cmd) + ';' for cmd in commands]) + '\n'
 
 

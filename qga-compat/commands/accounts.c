@@ -2,11 +2,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "accounts.h"
-#include "agent.h"
-#include "base64.h"
-#include "log.h"
-#include "mem.h"
+#include "os/accounts.h"
+#include "core/agent.h"
+#include "core/base64.h"
+#include "core/log.h"
+#include "core/mem.h"
 #include "qga-commands.h"
 
 /* Zero a secret in a way the compiler cannot drop as a dead store before free(). */

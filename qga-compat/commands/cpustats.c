@@ -1,8 +1,8 @@
 /* guest-get-cpustats: per-CPU time counters, the "linux" variant of qemu-ga's GuestCpuStats union. */
 #include <stdlib.h>
 
-#include "agent.h"
-#include "cpu.h"
+#include "core/agent.h"
+#include "os/vcpus.h"
 #include "qga-commands.h"
 
 static const char *const counter_names[QGA_CPUSTAT_COUNT] = {

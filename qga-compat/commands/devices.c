@@ -1,9 +1,9 @@
 /* guest-get-devices: the virtio and QEMU PCI devices of the guest with their drivers. */
 #include <string.h>
 
-#include "agent.h"
+#include "core/agent.h"
 #include "qga-commands.h"
-#include "storage.h"
+#include "os/storage.h"
 
 int qga_cmd_guest_get_devices(QgaAgent *agent, const QgaJson *args, QgaJson **ret_result, QgaError **error)
 {

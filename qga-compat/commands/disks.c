@@ -2,10 +2,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "agent.h"
+#include "core/agent.h"
 #include "qga-commands.h"
 #include "storage-json.h"
-#include "storage.h"
+#include "os/storage.h"
 
 static void set_bytes(QgaJson *obj, const char *key, const char *value)
 {

@@ -1,9 +1,9 @@
 /* guest-get-diskstats: the kernel's I/O counters of every block device (Linux only). */
 #include <string.h>
 
-#include "agent.h"
+#include "core/agent.h"
 #include "qga-commands.h"
-#include "storage.h"
+#include "os/storage.h"
 
 int qga_cmd_guest_get_diskstats(QgaAgent *agent, const QgaJson *args, QgaJson **ret_result, QgaError **error)
 {

@@ -3,11 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent.h"
-#include "base64.h"
-#include "exec.h"
-#include "log.h"
-#include "mem.h"
+#include "core/agent.h"
+#include "core/base64.h"
+#include "os/exec.h"
+#include "core/log.h"
+#include "core/mem.h"
 #include "qga-commands.h"
 
 /*
@@ -28,25 +28,6 @@ struct QgaExecTable {
     ExecEntry entries[EXEC_ENTRIES_MAX];   /* oldest first */
     size_t n;
 };
-
-static const char *const capture_names[] = {
-    [QGA_EXEC_CAPTURE_NONE] = "none",
-    [QGA_EXEC_CAPTURE_STDOUT] = "stdout",
-    [QGA_EXEC_CAPTURE_STDERR] = "stderr",
-    [QGA_EXEC_CAPTURE_SEPARATED] = "separated",
-    [QGA_EXEC_CAPTURE_MERGED] = "merged",
-};
-
-int qga_exec_capture_parse(const char *mode, QgaExecCapture *ret)
-{
-    for (size_t i = 0; i < QGA_N_ELEMENTS(capture_names); i++) {
-        if (strcmp(capture_names[i], mode) == 0) {
-            *ret = (QgaExecCapture)i;
-            return 0;
-        }
-    }
-    return -1;
-}
 
 void qga_exec_table_free(QgaExecTable *t)
 {
@@ -158,7 +139,7 @@ int qga_cmd_guest_exec(QgaAgent *agent, const QgaJson *args, QgaJson **ret_resul
     }
     t->entries[t->n++] = (ExecEntry){ pid, child };
     qga_log_info("guest-exec: '%s' started as pid %" PRId64 " (%zu arguments, capture %s)", path, pid,
-                 arg ? qga_json_array_length(arg) : 0, capture_names[spec.capture]);
+                 arg ? qga_json_array_length(arg) : 0, qga_exec_capture_name(spec.capture));
 
     QgaJson *result = qga_json_object();
     qga_json_object_set_int(result, "pid", pid);

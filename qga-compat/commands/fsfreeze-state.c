@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
-#include "mem.h"
+#include "core/log.h"
+#include "core/mem.h"
 
 /* qemu-ga's marker, next to qga.state in the state directory. */
 static char *marker_path(const QgaAgent *agent)

@@ -1,7 +1,7 @@
 /* The agent's frozen state: dispatcher filter, suspended logging and the qga.state.isfrozen marker. */
 #pragma once
 
-#include "agent.h"
+#include "core/agent.h"
 
 /* Enter frozen mode before the first FIFREEZE: the marker file is written while writing still
  * works, then only the six allowed-while-frozen commands stay enabled and logging stops. */

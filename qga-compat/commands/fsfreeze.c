@@ -1,11 +1,11 @@
 /* Freeze commands: guest-fsfreeze-status, -freeze, -freeze-list, -thaw (Linux: FIFREEZE per filesystem, the -F hook). */
 #include <string.h>
 
-#include "agent.h"
+#include "core/agent.h"
 #include "fsfreeze-state.h"
-#include "fsfreeze.h"
-#include "log.h"
-#include "mem.h"
+#include "os/fsfreeze.h"
+#include "core/log.h"
+#include "core/mem.h"
 #include "qga-commands.h"
 
 static void mounts_cleanup(QgaMountList *l) { qga_mount_list_clear(l); }

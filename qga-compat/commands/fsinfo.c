@@ -1,10 +1,10 @@
 /* guest-get-fsinfo: every mounted filesystem with its sizes and the disks under it. */
 #include <string.h>
 
-#include "agent.h"
+#include "core/agent.h"
 #include "qga-commands.h"
 #include "storage-json.h"
-#include "storage.h"
+#include "os/storage.h"
 
 static void set_bytes(QgaJson *obj, const char *key, const char *value)
 {

@@ -2,10 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent.h"
-#include "fstrim.h"
-#include "log.h"
-#include "mem.h"
+#include "core/agent.h"
+#include "os/fstrim.h"
+#include "core/log.h"
+#include "core/mem.h"
 #include "qga-commands.h"
 
 static QgaJson *result_json(const QgaTrimResult *r)

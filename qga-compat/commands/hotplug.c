@@ -1,8 +1,8 @@
 /* Linux hotplug commands: guest-set-vcpus and the memory-block commands (argument handling, result building). */
 #include <stdlib.h>
 
-#include "agent.h"
-#include "hotplug.h"
+#include "core/agent.h"
+#include "os/hotplug.h"
 #include "qga-commands.h"
 
 int qga_cmd_guest_set_vcpus(QgaAgent *agent, const QgaJson *args, QgaJson **ret_result, QgaError **error)

@@ -1,9 +1,9 @@
 /* Power commands: guest-shutdown, guest-suspend-disk, guest-suspend-ram, guest-suspend-hybrid. */
 #include <string.h>
 
-#include "agent.h"
-#include "log.h"
-#include "power.h"
+#include "core/agent.h"
+#include "core/log.h"
+#include "os/power.h"
 #include "qga-commands.h"
 
 /*

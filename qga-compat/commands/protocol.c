@@ -1,6 +1,6 @@
 /* The protocol commands: guest-sync, guest-sync-delimited, guest-ping, guest-info. */
-#include "agent.h"
-#include "log.h"
+#include "core/agent.h"
+#include "core/log.h"
 #include "qga-commands.h"
 
 static QgaJson *echo_id(const QgaJson *args)

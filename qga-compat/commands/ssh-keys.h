@@ -4,8 +4,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "error.h"
-#include "json.h"
+#include "core/error.h"
+#include "core/json.h"
 
 /* One line without its '\n' (bytes as in the file: may hold '\r' or even NUL). */
 typedef struct QgaKeyLine {

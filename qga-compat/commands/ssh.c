@@ -1,28 +1,11 @@
 /* SSH key commands: guest-ssh-get-authorized-keys, guest-ssh-add-authorized-keys, guest-ssh-remove-authorized-keys (and the account record they share). */
 #include <stdlib.h>
 
-#include "agent.h"
-#include "mem.h"
+#include "core/agent.h"
+#include "core/mem.h"
 #include "qga-commands.h"
 #include "ssh-keys.h"
-#include "ssh.h"
-
-void qga_user_account_clear(QgaUserAccount *account)
-{
-    free(account->name);
-    free(account->home);
-    free(account->sid);
-    free(account->machine_ssh_dir);
-    *account = (QgaUserAccount){ 0 };
-}
-
-void qga_ssh_target_clear(QgaSshTarget *target)
-{
-    qga_user_account_clear(&target->account);
-    free(target->dir);
-    free(target->path);
-    *target = (QgaSshTarget){ 0 };
-}
+#include "os/ssh.h"
 
 static void target_cleanup(QgaSshTarget *t) { qga_ssh_target_clear(t); }
 static void lines_cleanup(QgaKeyLines *l) { qga_ssh_lines_clear(l); }

@@ -2,10 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent.h"
-#include "platform.h"
+#include "core/agent.h"
+#include "os/os.h"
 #include "qga-commands.h"
-#include "system.h"
+#include "os/system.h"
 
 #define NS_PER_SEC INT64_C(1000000000)
 /* 2070-01-01T00:00:00Z: qemu-ga refuses years before 1970 and from 2070 on. */
@@ -14,7 +14,7 @@
 int qga_cmd_guest_get_time(QgaAgent *agent, const QgaJson *args, QgaJson **ret_result, QgaError **error)
 {
     /* An exact integer: libvirt reads it with strtoull and splits it into s + ns. */
-    *ret_result = qga_json_int(qga_platform_now_ns());
+    *ret_result = qga_json_int(qga_os_now_ns());
     return 0;
 }
 

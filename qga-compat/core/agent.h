@@ -32,5 +32,5 @@ void qga_exec_table_free(QgaExecTable *execs);
  * in the state directory), as qemu-ga does on POSIX; called by qga_agent_new. */
 void qga_fsfreeze_restore(QgaAgent *agent);
 
-/* The portable main: config, logging, agent, then qga_platform_run(). Returns the exit code. */
+/* The portable main: config, logging, agent, then qga_host_run(). Returns the exit code. */
 int qga_main(int argc, char **argv);

@@ -7,7 +7,7 @@
 
 #include "keyfile.h"
 #include "mem.h"
-#include "platform.h"
+#include "config.h"
 
 static void set_str(char **field, const char *value)
 {
@@ -105,9 +105,8 @@ int qga_config_g2h_option(QgaG2hConfig *g, const char *name, const char *arg, Qg
     return set_value(g, name + strlen("g2h-"), arg, where, error);
 }
 
-int qga_config_g2h_finish(QgaG2hConfig *g, QgaError **error)
+int qga_config_g2h_finish(QgaG2hConfig *g, const QgaConfigDefaults *d, QgaError **error)
 {
-    const QgaPlatformDefaults *d = qga_platform_defaults();
     if (!g->method)
         g->method = qga_strdup(d->g2h_methods[0]);
     bool known = false;
@@ -139,9 +138,8 @@ int qga_config_g2h_finish(QgaG2hConfig *g, QgaError **error)
     return 0;
 }
 
-void qga_config_g2h_dump(QgaBuf *out, const QgaG2hConfig *g)
+void qga_config_g2h_dump(QgaBuf *out, const QgaG2hConfig *g, const QgaConfigDefaults *d)
 {
-    const QgaPlatformDefaults *d = qga_platform_defaults();
     QgaBuf group = QGA_BUF_INIT;
     if (g->disabled)
         qga_buf_append_str(&group, "enabled=false\n");

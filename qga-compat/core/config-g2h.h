@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "config-defaults.h"
 #include "error.h"
 #include "log.h"
 
@@ -37,8 +38,8 @@ int qga_config_g2h_key(QgaG2hConfig *g, const char *key, const char *raw_value, 
 /* A --g2h* option: name is the long option's name ("g2h", "g2h-method", "g2h-heartbeat"). */
 int qga_config_g2h_option(QgaG2hConfig *g, const char *name, const char *arg, QgaError **error);
 /* Defaults and the method check. */
-int qga_config_g2h_finish(QgaG2hConfig *g, QgaError **error);
-void qga_config_g2h_dump(QgaBuf *out, const QgaG2hConfig *g);
+int qga_config_g2h_finish(QgaG2hConfig *g, const QgaConfigDefaults *defaults, QgaError **error);
+void qga_config_g2h_dump(QgaBuf *out, const QgaG2hConfig *g, const QgaConfigDefaults *defaults);
 /* forward-log as a level: false for "off", else the least severe level forwarded. */
 bool qga_config_g2h_forward_level(const QgaG2hConfig *g, QgaLogLevel *ret_level);
 void qga_config_g2h_clear(QgaG2hConfig *g);

@@ -7,7 +7,6 @@
 
 #include "keyfile.h"
 #include "mem.h"
-#include "platform.h"
 #include "qga-version.h"
 
 /* A config file is a few hundred bytes; anything this big is not one. */
@@ -402,9 +401,8 @@ static int config_load_file(QgaConfig *cfg, const char *path, bool required, Qga
 
 /* ---- output: -h, -V, -D ---- */
 
-static void print_usage(FILE *out, const char *prog)
+static void print_usage(FILE *out, const char *prog, const QgaConfigDefaults *d)
 {
-    const QgaPlatformDefaults *d = qga_platform_defaults();
     QgaBuf methods = QGA_BUF_INIT;
     for (const char *const *m = d->methods; *m; m++)
         qga_buf_printf(&methods, "%s%s", m == d->methods ? "" : ", ", *m);
@@ -484,7 +482,7 @@ char *qga_config_dump(const QgaConfig *cfg)
     qga_buf_printf(&out, "retry-path=%s\n", cfg->retry_path ? "true" : "false");
     dump_list(&out, "block-rpcs", &cfg->block_rpcs);
     dump_list(&out, "allow-rpcs", &cfg->allow_rpcs);
-    qga_config_g2h_dump(&out, &cfg->g2h);
+    qga_config_g2h_dump(&out, &cfg->g2h, cfg->defaults);
     return qga_buf_steal(&out, NULL);
 }
 
@@ -493,7 +491,7 @@ char *qga_config_dump(const QgaConfig *cfg)
 /* Defaults for what neither the file nor the command line set, then sanity of the result. */
 static int config_finish(QgaConfig *cfg, QgaError **error)
 {
-    const QgaPlatformDefaults *d = qga_platform_defaults();
+    const QgaConfigDefaults *d = cfg->defaults;
     if (!cfg->method)
         cfg->method = qga_strdup(d->method);
     bool known = false;
@@ -526,7 +524,7 @@ static int config_finish(QgaConfig *cfg, QgaError **error)
         cfg->pidfile = qga_strdup(d->pidfile);
     if (!cfg->statedir)
         cfg->statedir = qga_strdup(d->statedir);
-    if (qga_config_g2h_finish(&cfg->g2h, error) < 0)
+    if (qga_config_g2h_finish(&cfg->g2h, d, error) < 0)
         return -1;
     if (!cfg->g2h.disabled && strcmp(cfg->g2h.path, cfg->path) == 0) {
         qga_error_generic(error, "the guest-driven channel's path '%s' is the QGA channel's (-p); "
@@ -536,10 +534,11 @@ static int config_finish(QgaConfig *cfg, QgaError **error)
     return 0;
 }
 
-int qga_config_load(QgaConfig *cfg, int argc, char **argv, FILE *out, QgaConfigAction *ret_action,
-                    QgaError **error)
+int qga_config_load(QgaConfig *cfg, const QgaConfigDefaults *defaults, int argc, char **argv, FILE *out,
+                    QgaConfigAction *ret_action, QgaError **error)
 {
-    const QgaPlatformDefaults *d = qga_platform_defaults();
+    const QgaConfigDefaults *d = defaults;
+    cfg->defaults = defaults;
     const char *prog = argc > 0 && argv[0] ? argv[0] : QGA_PROGRAM_NAME;
     const OptSpec *spec;
     const char *arg;
@@ -563,7 +562,7 @@ int qga_config_load(QgaConfig *cfg, int argc, char **argv, FILE *out, QgaConfigA
             confrequired = true;
             break;
         case 'h':
-            print_usage(out, prog);
+            print_usage(out, prog, d);
             *ret_action = QGA_CONFIG_EXIT_OK;
             return 0;
         case 'V':

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "config-defaults.h"
 #include "config-g2h.h"
 #include "error.h"
 
@@ -28,6 +29,7 @@ typedef struct QgaConfig {
     QgaStrList allow_rpcs;  /* -a, allow-rpcs= */
     char *service_action;   /* -s install|uninstall (Windows) */
     QgaG2hConfig g2h;       /* [g2h], --g2h*: the guest-driven channel (config-g2h.h) */
+    const QgaConfigDefaults *defaults;   /* the OS's, as qga_config_load was given them */
 } QgaConfig;
 
 /* What main should do after loading the configuration. */
@@ -44,13 +46,13 @@ typedef enum QgaConfigAction {
  * The config file (-c, else QGA_CONF, else the platform default path; a
  * missing file is fine unless named by -c, a broken one is always an error, as
  * in qemu-ga), then the command line over it (last wins; lists accumulate),
- * then the platform's defaults for what is still unset (path by method). -h,
+ * then the OS's defaults (passed in) for what is still unset (path by method). -h,
  * -V and "-b help" act where they stand on the command line, before the file
  * is read. Output for -h/-V/-D goes to out. On error returns -1 with a
  * one-line message in *error (main prefixes "qga-compat: ").
  */
-int qga_config_load(QgaConfig *cfg, int argc, char **argv, FILE *out, QgaConfigAction *ret_action,
-                    QgaError **error);
+int qga_config_load(QgaConfig *cfg, const QgaConfigDefaults *defaults, int argc, char **argv, FILE *out,
+                    QgaConfigAction *ret_action, QgaError **error);
 /* The effective configuration as a [general] keyfile, like qemu-ga -D. */
 char *qga_config_dump(const QgaConfig *cfg);
 void qga_config_clear(QgaConfig *cfg);

@@ -37,7 +37,7 @@ const char *qga_error_class_name(QgaErrorClass cls);
 /*
  * OS errors: "<message>: <OS text>" as qemu-ga's error_setg_errno/_win32 do.
  * code is an errno value on POSIX and a GetLastError() value on Windows.
- * Implemented by the platform (platform/<os>/oserror.c): core never formats OS codes.
+ * Implemented by the platform (os/<os>/oserror.c): core never formats OS codes.
  */
 void qga_error_set_os(QgaError **error, int code, const char *fmt, ...)
     QGA_PRINTF(3, 4);

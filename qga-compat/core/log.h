@@ -25,7 +25,7 @@ int qga_log_open(const char *path, bool verbose, QgaError **error);
 void qga_log_close(void);
 /* Reopen the log file (SIGHUP after logrotate moved it). On failure the old stream stays. */
 int qga_log_reopen(QgaError **error);
-/* The clock for time stamps (ns since the epoch); the platform's qga_platform_now_ns. Until set,
+/* The clock for time stamps (ns since the epoch); the platform's qga_os_now_ns. Until set,
  * C's time() is used: core cannot read a sub-second wall clock portably (no timespec_get on mingw). */
 void qga_log_set_clock(int64_t (*now_ns)(void));
 /* While frozen nothing may be written to disk: logging is suspended. */

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "mem.h"
+#include "core/mem.h"
 
 typedef struct QgaG2hPending {
     uint64_t id;

@@ -2,10 +2,10 @@
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
-#include "buf.h"
-#include "config-g2h.h"
-#include "error.h"
-#include "json.h"
+#include "core/buf.h"
+#include "core/config-g2h.h"
+#include "core/error.h"
+#include "core/json.h"
 
 /*
  * The channel reverses QGA's roles (ARCHITECTURE.md, "The guest-driven channel"): the guest

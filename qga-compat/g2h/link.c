@@ -5,11 +5,11 @@
 #include <string.h>
 
 #include "client.h"
-#include "log.h"
-#include "mem.h"
-#include "platform.h"
-#include "file.h"
-#include "system.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "os/os.h"
+#include "os/file.h"
+#include "os/system.h"
 
 #define FS_CHECK_IDLE_MS 60000      /* free-space checks without a heartbeat to ride on */
 #define FS_WATCH_MAX 256            /* mount points remembered */
@@ -65,7 +65,7 @@ struct QgaG2hLink {
 
 static void stamp(int64_t *ret_s, int64_t *ret_us)
 {
-    int64_t ns = qga_platform_now_ns();
+    int64_t ns = qga_os_now_ns();
     *ret_s = ns / 1000000000;
     *ret_us = (ns % 1000000000) / 1000;
 }
@@ -213,9 +213,9 @@ static void on_log_forwarded(void *opaque, const QgaJson *result, const QgaError
 static void forward_log_line(void *opaque, QgaLogLevel level, const char *message)
 {
     QgaG2hLink *l = opaque;
-    if (l->forwarding || qga_platform_thread_id() != l->thread)
+    if (l->forwarding || qga_os_thread_id() != l->thread)
         return;
-    int64_t now = qga_platform_monotonic_ms();
+    int64_t now = qga_os_monotonic_ms();
     l->log_tokens += (double)(now - l->log_refill_ms) * QGA_G2H_LOG_PER_MINUTE / 60000.0;
     if (l->log_tokens > QGA_G2H_LOG_BURST)
         l->log_tokens = QGA_G2H_LOG_BURST;
@@ -282,12 +282,12 @@ QgaG2hLink *qga_g2h_link_new(QgaAgent *agent, const QgaG2hLinkConfig *config)
     l->heartbeat_ms = config->heartbeat_ms;
     l->heartbeat_due = -1;
     l->fs_threshold = config->fs_free_threshold;
-    l->fs_due = l->fs_threshold ? qga_platform_monotonic_ms() : -1;   /* first look at once */
+    l->fs_due = l->fs_threshold ? qga_os_monotonic_ms() : -1;   /* first look at once */
     l->addresses_due = -1;
     l->time_sync_on_resume = config->time_sync_on_resume;
-    l->thread = qga_platform_thread_id();
+    l->thread = qga_os_thread_id();
     l->log_tokens = QGA_G2H_LOG_BURST;
-    l->log_refill_ms = qga_platform_monotonic_ms();
+    l->log_refill_ms = qga_os_monotonic_ms();
     if (config->forward_log)
         qga_log_set_forward(config->forward_level, forward_log_line, l);
     QgaJson *data = qga_json_object();
@@ -482,7 +482,7 @@ void qga_g2h_link_connected(QgaG2hLink *l)
     }
     publish_intrinsic_keys(l);
     if (l->heartbeat_ms > 0)
-        l->heartbeat_due = qga_platform_monotonic_ms() + l->heartbeat_ms;
+        l->heartbeat_due = qga_os_monotonic_ms() + l->heartbeat_ms;
     if (l->time_sync_wanted)
         ask_host_time(l);
     check_output(l);
@@ -544,7 +544,7 @@ void qga_g2h_link_event(QgaG2hLink *l, const char *name, QgaJson *data)
 void qga_g2h_link_addresses_changed(QgaG2hLink *l)
 {
     /* Restarting the wait on every change: DHCP and IPv6 autoconfiguration come in bursts. */
-    l->addresses_due = qga_platform_monotonic_ms() + QGA_G2H_ADDRESS_SETTLE_MS;
+    l->addresses_due = qga_os_monotonic_ms() + QGA_G2H_ADDRESS_SETTLE_MS;
 }
 
 static void send_addresses(QgaG2hLink *l)
@@ -586,9 +586,9 @@ static void on_host_time(void *opaque, const QgaJson *result, const QgaError *er
         return;
     }
     /* The host read its clock about half a round trip ago. */
-    int64_t rtt_ms = qga_platform_monotonic_ms() - l->time_asked_ms;
+    int64_t rtt_ms = qga_os_monotonic_ms() - l->time_asked_ms;
     int64_t host_ns = qga_json_get_int(result) + (rtt_ms > 0 ? rtt_ms : 0) * 500000;
-    int64_t offset = host_ns - qga_platform_now_ns();
+    int64_t offset = host_ns - qga_os_now_ns();
     if (offset > -CLOCK_CORRECT_MIN_NS && offset < CLOCK_CORRECT_MIN_NS) {
         qga_log_debug("g2h: clock within %lld ns of the host's; left alone", (long long)offset);
         return;
@@ -608,7 +608,7 @@ static void on_host_time(void *opaque, const QgaJson *result, const QgaError *er
 static void ask_host_time(QgaG2hLink *l)
 {
     l->time_sync_wanted = false;
-    l->time_asked_ms = qga_platform_monotonic_ms();
+    l->time_asked_ms = qga_os_monotonic_ms();
     request(l, "host-get-time", NULL, on_host_time, l);
 }
 

@@ -4,13 +4,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "agent.h"
-#include "buf.h"
-#include "json.h"
-#include "log.h"
+#include "core/agent.h"
+#include "core/buf.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "os/os.h"
 
 /*
- * The platform glue (platform/<os>/g2h-channel.c) owns the port: it opens it, waits for the
+ * The platform glue (host/<os>/g2h-port.c) owns the port: it opens it, waits for the
  * host, moves bytes and keeps one timer. Everything else lives here, so both platforms behave
  * alike and the policy is tested once:
  *
@@ -69,7 +70,7 @@ int qga_g2h_link_feed(QgaG2hLink *link, const char *data, size_t len);
 /* What to write to the host now; the glue qga_buf_consume()s what the port took. */
 QgaBuf *qga_g2h_link_output(QgaG2hLink *link);
 
-/* The next time (qga_platform_monotonic_ms clock) qga_g2h_link_run_timers wants to run, or -1. */
+/* The next time (qga_os_monotonic_ms clock) qga_g2h_link_run_timers wants to run, or -1. */
 int64_t qga_g2h_link_deadline_ms(const QgaG2hLink *link);
 void qga_g2h_link_run_timers(QgaG2hLink *link, int64_t now_ms);
 

@@ -1,13 +1,14 @@
 /* The portable main: configuration, logging, state dir, the agent object, then the platform's run loop. */
-#include "agent.h"
+#include "core/agent.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "log.h"
-#include "mem.h"
-#include "platform.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "host.h"
 #include "qga-version.h"
+#include "os/os.h"
 
 static void warn_unknown_names(const QgaStrList *list, const char *what)
 {
@@ -70,9 +71,9 @@ int qga_main(int argc, char **argv)
     bool log_open = false;
     int rc = 1;
 
-    qga_log_set_clock(qga_platform_now_ns);
+    qga_log_set_clock(qga_os_now_ns);
 
-    if (qga_config_load(&cfg, argc, argv, stdout, &action, &err) < 0)
+    if (qga_config_load(&cfg, qga_host_defaults(), argc, argv, stdout, &action, &err) < 0)
         goto out;
 
     switch (action) {
@@ -86,7 +87,7 @@ int qga_main(int argc, char **argv)
         rc = 0;
         goto out;
     case QGA_CONFIG_SERVICE:
-        if (qga_platform_service_action(&cfg, cfg.service_action, &err) == 0)
+        if (qga_host_service_action(&cfg, cfg.service_action, &err) == 0)
             rc = 0;
         goto out;
     case QGA_CONFIG_RUN:
@@ -96,7 +97,7 @@ int qga_main(int argc, char **argv)
     if (qga_log_open(cfg.logfile, cfg.verbose, &err) < 0)
         goto out;
     log_open = true;
-    if (qga_platform_mkdir_p(cfg.statedir, &err) < 0) {
+    if (qga_os_mkdir_p(cfg.statedir, &err) < 0) {
         qga_error_prefix(err, "unable to create the state directory");
         goto out;
     }
@@ -105,7 +106,7 @@ int qga_main(int argc, char **argv)
     if (!agent)
         goto out;
     qga_log_debug("%s %s started (method %s, path %s)", QGA_PROGRAM_NAME, QGA_VERSION, cfg.method, cfg.path);
-    rc = qga_platform_run(agent);
+    rc = qga_host_run(agent);
     qga_log_debug("%s exiting with status %d", QGA_PROGRAM_NAME, rc);
     qga_agent_free(agent);
 

@@ -5,22 +5,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/error.h"
-
-/* One local account as the commands need it. Heap strings; any may be NULL where the OS has none. */
-typedef struct QgaUserAccount {
-    char *name;
-    char *home;             /* POSIX: pw_dir; Windows: the profile directory (NULL: never logged on) */
-    uint32_t uid, gid;      /* POSIX owner of the files written for the user */
-    bool is_admin;          /* Windows: USER_PRIV_ADMIN (OpenSSH's administrators_authorized_keys rule) */
-    char *sid;              /* Windows: the account's SID, "S-1-5-21-..." */
-    char *machine_ssh_dir;  /* Windows: %ProgramData%\ssh, where OpenSSH keeps the administrators' keys */
-} QgaUserAccount;
-
-void qga_user_account_clear(QgaUserAccount *account);
+#include "core/error.h"
+#include "model/accounts.h"
 
 /*
- * Privileged primitives (platform/<os>/accounts-privileged.c; tests/seams/record-actions.c in
+ * Privileged primitives (os/<os>/accounts-privileged.c; tests/seams/record-actions.c in
  * the test-seam build). The account lookup is part of the seam so that tests never read or
  * write a real user's files: the recorder resolves names from the passwd-style file named by
  * $QGA_TEST_PASSWD instead (format in tests/seams/record-actions.c).

@@ -4,28 +4,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../core/error.h"
+#include "core/error.h"
+#include "model/fsfreeze.h"
 
-/* The local filesystems qemu-ga considers, in mount order (Linux: /proc/self/mountinfo). */
-typedef struct QgaMount {
-    char *dir;
-    char *type;
-    unsigned major, minor;
-} QgaMount;
-
-typedef struct QgaMountList {
-    QgaMount *items;
-    size_t n;
-} QgaMountList;
-
+/* The local filesystems in mount order (Linux: /proc/self/mountinfo); free with qga_mount_list_clear. */
 int qga_os_mount_list(QgaMountList *ret, QgaError **error);
-void qga_mount_list_clear(QgaMountList *list);
 
 /* Run the fsfreeze hook (-F) with "freeze" or "thaw": no shell, output kept for the error. */
 int qga_os_run_fsfreeze_hook(const char *hook, const char *arg, QgaError **error);
 
 /*
- * Privileged primitives (platform/posix/fs-privileged.c; the recorder in the test-seam build,
+ * Privileged primitives (os/linux/fs-privileged.c; the recorder in the test-seam build,
  * where the mount table can also come from $QGA_TEST_MOUNTINFO).
  */
 

@@ -5,23 +5,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/error.h"
-
-/* One entry of GuestFilesystemTrimResponse.paths. */
-typedef struct QgaTrimResult {
-    char *path;
-    bool has_trimmed;
-    uint64_t trimmed;
-    bool has_minimum;
-    uint64_t minimum;
-    char *error;         /* NULL on success */
-} QgaTrimResult;
+#include "core/error.h"
+#include "model/fstrim.h"
 
 /* The paths to trim, in the order qemu-ga reports them (heap array of heap strings). */
 int qga_os_fstrim_paths(char ***ret_paths, size_t *ret_n, QgaError **error);
 
 /*
- * Privileged primitive (platform/<os>/fs-privileged.c; the recorder in the test-seam build).
+ * Privileged primitive (os/<os>/fs-privileged.c; the recorder in the test-seam build).
  * Trim one path; never fails as a whole: a failure goes into result->error, as in qemu-ga.
  * result->path is set by the caller.
  */

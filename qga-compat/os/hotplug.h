@@ -5,7 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/error.h"
+#include "core/error.h"
+#include "model/hotplug.h"
 
 /*
  * Bring one logical CPU online or offline, as qemu-ga does per entry of
@@ -14,35 +15,8 @@
  */
 int qga_os_set_vcpu_online(int64_t logical_id, bool online, QgaError **error);
 
-/* GuestMemoryBlock. */
-typedef struct QgaMemoryBlock {
-    uint64_t phys_index;
-    bool online;
-    bool can_offline;
-} QgaMemoryBlock;
-
-typedef struct QgaMemoryBlockList {
-    QgaMemoryBlock *items;
-    size_t n;
-    size_t cap;
-} QgaMemoryBlockList;
-
 /* Every memory block, ordered by index; empty when the OS has no memory hotplug interface. */
 int qga_os_get_memory_blocks(QgaMemoryBlockList *ret, QgaError **error);
-
-/* GuestMemoryBlockResponseType, in the schema's order. */
-typedef enum QgaMemoryBlockResponse {
-    QGA_MEMBLK_SUCCESS,
-    QGA_MEMBLK_NOT_FOUND,
-    QGA_MEMBLK_NOT_SUPPORTED,
-    QGA_MEMBLK_FAILED,
-} QgaMemoryBlockResponse;
-
-typedef struct QgaMemoryBlockResult {
-    QgaMemoryBlockResponse response;
-    bool has_error_code;
-    int64_t error_code;       /* the OS error number */
-} QgaMemoryBlockResult;
 
 /* Bring one block online or offline; never fails as a whole (the outcome is in *ret). */
 void qga_os_set_memory_block(uint64_t phys_index, bool online, QgaMemoryBlockResult *ret);
@@ -54,7 +28,7 @@ int qga_os_get_memory_block_size(uint64_t *ret, QgaError **error);
  * The privileged primitive under both set commands: write value to the sysfs
  * attribute at path (/sys/devices/system/cpu/cpuN/online,
  * /sys/devices/system/memory/memoryN/state). Returns 0 or an errno value. The
- * agent links the real one (platform/posix/sysfs-write.c); the test-seam binary
+ * agent links the real one (os/linux/sysfs-write-privileged.c); the test-seam binary
  * links a recorder (tests/seams/record-actions.c) so tests never change this machine.
  */
 int qga_os_sysfs_write(const char *path, const char *value);

@@ -3,29 +3,11 @@
 
 #include <stdbool.h>
 
-#include "../core/error.h"
-
-typedef enum QgaShutdownMode {
-    QGA_SHUTDOWN_POWERDOWN,
-    QGA_SHUTDOWN_HALT,
-    QGA_SHUTDOWN_REBOOT,
-} QgaShutdownMode;
-
-typedef enum QgaSuspendMode {
-    QGA_SUSPEND_DISK,    /* hibernate (S4) */
-    QGA_SUSPEND_RAM,     /* sleep (S3) */
-    QGA_SUSPEND_HYBRID,  /* image written to disk, then S3 (Linux only) */
-} QgaSuspendMode;
-
-/* The sleep states this guest can enter, as its OS reports them. */
-typedef struct QgaPowerCaps {
-    bool disk;
-    bool ram;
-    bool hybrid;
-} QgaPowerCaps;
+#include "core/error.h"
+#include "model/power.h"
 
 /*
- * Privileged primitives: platform/<os>/power-privileged.c in the agent, a recorder
+ * Privileged primitives: os/<os>/power-privileged.c in the agent, a recorder
  * (tests/seams/record-actions.c) in the test-seam build. The capability source is part of
  * the seam so that tests can drive the success path on a machine that cannot sleep.
  */

@@ -4,17 +4,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "accounts.h"
-
-/* The authorized keys file of one account and the rules it is written by. */
-typedef struct QgaSshTarget {
-    QgaUserAccount account;
-    char *dir;          /* ~/.ssh, <profile>\.ssh, or %ProgramData%\ssh */
-    char *path;         /* dir + authorized_keys (administrators_authorized_keys for Windows admins) */
-    bool admin_file;    /* Windows: the administrators' file (ACL: SYSTEM and Administrators only) */
-} QgaSshTarget;
-
-void qga_ssh_target_clear(QgaSshTarget *target);
+#include "core/error.h"
+#include "model/ssh.h"
+#include "os/accounts.h"
 
 /* Resolve the account (qga_os_user_lookup) and apply OpenSSH's rules for the file's place. */
 int qga_os_ssh_target(const char *username, QgaSshTarget *ret, QgaError **error);

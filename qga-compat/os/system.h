@@ -4,7 +4,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../core/error.h"
+#include "core/error.h"
+#include "model/system.h"
 
 /* Set the wall clock (UTC ns since the epoch). Privileged; the caller validated the range. */
 int qga_os_set_time(int64_t ns, QgaError **error);
@@ -17,19 +18,4 @@ int qga_os_get_host_name(char **ret, QgaError **error);
 /* Current local zone: name (heap string, may be NULL when unknown) and offset in seconds east of UTC. */
 int qga_os_get_timezone(char **ret_zone, int64_t *ret_offset, QgaError **error);
 
-/* guest-get-osinfo fields; any may be NULL (then omitted from the reply). Heap strings. */
-typedef struct QgaOsInfo {
-    char *kernel_release;
-    char *kernel_version;
-    char *machine;
-    char *id;
-    char *name;
-    char *pretty_name;
-    char *version;
-    char *version_id;
-    char *variant;
-    char *variant_id;
-} QgaOsInfo;
-
 int qga_os_get_osinfo(QgaOsInfo *ret, QgaError **error);
-void qga_osinfo_clear(QgaOsInfo *info);

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../qga-compat/platform/win32/win32.h"
-#include "buf.h"
-#include "exec.h"
-#include "mem.h"
+#include "os/win32/win32.h"
+#include "core/buf.h"
+#include "os/exec.h"
+#include "core/mem.h"
 
 #include "../wine/wintap.h"
 

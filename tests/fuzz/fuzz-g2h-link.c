@@ -4,10 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent.h"
-#include "config.h"
-#include "link.h"
-#include "log.h"
+#include "host/host.h"
+#include "core/agent.h"
+#include "core/config.h"
+#include "g2h/link.h"
+#include "core/log.h"
 
 /*
  * The input is what a hostile host writes back on the g2h port. The agent behind the link is a
@@ -36,7 +37,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     char *args[] = { "qga-compat", "-m", "unix-listen", "-p", sock, "-t", dir, NULL };
     QgaConfigAction action;
     QgaError *err = NULL;
-    if (qga_config_load(&config, 7, args, stdout, &action, &err) < 0 || qga_log_open(NULL, false, &err) < 0)
+    if (qga_config_load(&config, qga_host_defaults(), 7, args, stdout, &action, &err) < 0 || qga_log_open(NULL, false, &err) < 0)
         die(err->desc);
     agent = qga_agent_new(&config, &err);
     if (!agent)

@@ -5,14 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent.h"
-#include "buf.h"
-#include "config.h"
-#include "dispatch.h"
-#include "json.h"
-#include "log.h"
-#include "schema.h"
-#include "session.h"
+#include "core/agent.h"
+#include "core/buf.h"
+#include "core/config.h"
+#include "core/dispatch.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "core/schema.h"
+#include "core/session.h"
 
 /*
  * Commands blocked on top of every QGA_CMD_PRIVILEGED one: anything that

@@ -4,7 +4,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
-#include "client.h"
+#include "g2h/client.h"
 #include "g2h-reply.h"
 #include "g2h-host.h"
 

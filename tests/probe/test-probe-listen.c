@@ -4,7 +4,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "client.h"
+#include "g2h/client.h"
 #include "g2h-reply.h"
 
 typedef struct Listener {

@@ -3,7 +3,7 @@
 #include <json-glib/json-glib.h>
 #include <stdint.h>
 
-#include "schema.h"
+#include "core/schema.h"
 
 /* Set by the generated stub handlers this test links (test-stubs-*.c); the agent links the real ones. */
 extern const char *qga_stub_called;

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hotplug.h"
-#include "system.h"
+#include "os/hotplug.h"
+#include "os/system.h"
 
 /* One line per call, so a test can assert exactly what the agent would have done. */
 static int record(const char *line, QgaError **error)
@@ -87,13 +87,13 @@ int qga_os_sysfs_write(const char *path, const char *value)
  */
 #include <stdbool.h>
 
-#include "accounts.h"
-#include "base64.h"
-#include "buf.h"
-#include "fsfreeze.h"
-#include "fstrim.h"
-#include "mem.h"
-#include "power.h"
+#include "os/accounts.h"
+#include "core/base64.h"
+#include "core/buf.h"
+#include "os/fsfreeze.h"
+#include "os/fstrim.h"
+#include "core/mem.h"
+#include "os/power.h"
 
 /* Whether the comma-separated list in $var holds word. */
 static bool env_list_has(const char *var, const char *word)

@@ -2,9 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../qga-compat/platform/win32/g2h-channel.h"
-#include "log.h"
-#include "mem.h"
+#include "host/win32/g2h-port.h"
+#include "core/log.h"
+#include "core/mem.h"
 
 /*
  * QGA_TEST_SYSTEM_EVENTS="session:5:2,power:4,power:18,address,delay:3000,preshutdown" is

@@ -2,7 +2,7 @@
 #include <glib.h>
 #include <string.h>
 
-#include "base64.h"
+#include "core/base64.h"
 
 static char *encode(const void *data, size_t len)
 {

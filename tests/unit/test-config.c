@@ -1,24 +1,23 @@
-/* Unit tests of the command line and config file parser (core/config.c) against a fake platform. */
+/* Unit tests of the command line and config file parser (core/config.c) with fixed defaults. */
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "config.h"
-#include "mem.h"
-#include "platform.h"
+#include "core/config.h"
+#include "core/mem.h"
 
-/* ---- the fake platform: fixed defaults, a default config path the test controls ---- */
+/* ---- fixed defaults, as an OS would pass them, with a default config path the test controls ---- */
 
 static const char *const fake_methods[] = { "virtio-serial", "isa-serial", "unix-listen", NULL };
 static const char *const fake_g2h_methods[] = { "virtio-serial", "unix-connect", NULL };
 static char *fake_default_conf;
 
-const QgaPlatformDefaults *qga_platform_defaults(void)
+static const QgaConfigDefaults *fixed_defaults(void)
 {
-    static QgaPlatformDefaults d;
-    d = (QgaPlatformDefaults){
+    static QgaConfigDefaults d;
+    d = (QgaConfigDefaults){
         .method = "virtio-serial",
         .virtio_path = "/dev/virtio-ports/org.qemu.guest_agent.0",
         .isa_path = "/dev/ttyS0",
@@ -73,7 +72,7 @@ static void load(Result *r, ...)
     size_t size = 0;
     FILE *out = open_memstream(&r->out, &size);
     g_assert_nonnull(out);
-    r->rc = qga_config_load(&r->cfg, argc, argv, out, &r->action, &r->err);
+    r->rc = qga_config_load(&r->cfg, fixed_defaults(), argc, argv, out, &r->action, &r->err);
     fclose(out);
 }
 

@@ -2,8 +2,8 @@
 #include <glib.h>
 #include <string.h>
 
-#include "dispatch.h"
-#include "log.h"
+#include "core/dispatch.h"
+#include "core/log.h"
 
 static int shutdown_calls;
 

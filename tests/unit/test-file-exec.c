@@ -7,9 +7,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "exec.h"
-#include "file.h"
+#include "core/error.h"
+#include "os/exec.h"
+#include "os/file.h"
 
 /* r w a create truncate, per accepted mode: the fopen() table. */
 static void test_modes_accepted(void)

@@ -2,7 +2,7 @@
 #include <glib.h>
 #include <string.h>
 
-#include "framer.h"
+#include "core/framer.h"
 
 /* Frames collected as "M:<text>" or "E:<desc>". */
 typedef struct Collect {

@@ -2,7 +2,7 @@
 #include <glib.h>
 #include <string.h>
 
-#include "client.h"
+#include "g2h/client.h"
 
 typedef struct Reply {
     int calls;

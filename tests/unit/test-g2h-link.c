@@ -4,9 +4,10 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
-#include "agent.h"
-#include "link.h"
-#include "platform.h"
+#include "core/agent.h"
+#include "g2h/link.h"
+#include "host/host.h"
+#include "os/os.h"
 
 static const char *const caps[] = { "RESUMED", NULL };
 
@@ -30,7 +31,7 @@ static void fixture_set_up(Fixture *f, gconstpointer data)
     char *argv[] = { "qga-compat", "-m", "unix-listen", "-p", sock, "-t", f->dir, "--g2h=off", NULL };
     QgaConfigAction action;
     QgaError *qerr = NULL;
-    g_assert_cmpint(qga_config_load(&f->cfg, 8, argv, stdout, &action, &qerr), ==, 0);
+    g_assert_cmpint(qga_config_load(&f->cfg, qga_host_defaults(), 8, argv, stdout, &action, &qerr), ==, 0);
     f->agent = qga_agent_new(&f->cfg, &qerr);
     g_assert_nonnull(f->agent);
     f->link = qga_g2h_link_new(f->agent, lc);
@@ -120,7 +121,7 @@ static void test_resume_time_sync(Fixture *f, gconstpointer data)
     g_assert_nonnull(ask);
 
     /* The host is 5 s ahead: the clock is set (through the seam) and the correction reported. */
-    gint64 host_ns = qga_platform_now_ns() + 5 * G_GINT64_CONSTANT(1000000000);
+    gint64 host_ns = qga_os_now_ns() + 5 * G_GINT64_CONSTANT(1000000000);
     g_autofree char *reply = g_strdup_printf("{\"return\": %" G_GINT64_FORMAT ", \"id\": %" G_GINT64_FORMAT "}\n",
                                              host_ns, json_object_get_int_member(ask, "id"));
     g_assert_cmpint(qga_g2h_link_feed(f->link, reply, strlen(reply)), ==, 0);
@@ -171,7 +172,7 @@ static void test_output_cap(Fixture *f, gconstpointer data)
     QgaBuf *out = qga_g2h_link_output(f->link);
     g_assert_cmpuint(out->len, <, QGA_G2H_LINK_OUTPUT_MAX + 8192);
     g_autoptr(GPtrArray) first = take_output(f);   /* the glue drains everything */
-    qga_g2h_link_run_timers(f->link, qga_platform_monotonic_ms());
+    qga_g2h_link_run_timers(f->link, qga_os_monotonic_ms());
     g_autoptr(GPtrArray) rest = take_output(f);
     g_assert_cmpuint(rest->len, ==, 1 + 64);   /* EVENTS_DROPPED + the default queue */
     g_assert_cmpstr(name_of(rest->pdata[0]), ==, "EVENTS_DROPPED");
@@ -216,7 +217,7 @@ static void test_address_settling(Fixture *f, gconstpointer data)
     /* A change notification is only a hint: after settling, an unchanged list is not news. */
     connect_and_settle(f);
     g_assert_cmpint(qga_g2h_link_deadline_ms(f->link), ==, -1);
-    gint64 t0 = qga_platform_monotonic_ms();
+    gint64 t0 = qga_os_monotonic_ms();
     qga_g2h_link_addresses_changed(f->link);
     gint64 due = qga_g2h_link_deadline_ms(f->link);
     g_assert_cmpint(due, >=, t0 + QGA_G2H_ADDRESS_SETTLE_MS);

@@ -4,7 +4,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "json.h"
+#include "core/json.h"
 
 #define DEFAULT_CORPUS "/work/shared/testdata/JSONTestSuite/test_parsing"
 

@@ -2,7 +2,7 @@
 #include <glib.h>
 #include <string.h>
 
-#include "json-lexer.h"
+#include "core/json-lexer.h"
 
 static const char *const type_names[] = {
     [QGA_TOKEN_LCURLY] = "{", [QGA_TOKEN_RCURLY] = "}", [QGA_TOKEN_LSQUARE] = "[",

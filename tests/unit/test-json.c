@@ -3,7 +3,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "json.h"
+#include "core/json.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 

@@ -1,9 +1,9 @@
-/* Unit tests of the mountinfo parser behind guest-fsfreeze and guest-fstrim (platform/posix/mountinfo.c). */
+/* Unit tests of the mountinfo parser behind guest-fsfreeze and guest-fstrim (os/linux/mountinfo.c). */
 #include <glib.h>
 #include <locale.h>
 #include <string.h>
 
-#include "mountinfo.h"
+#include "os/linux/mountinfo.h"
 
 /* "dir type major:minor" per entry, one per line, for exact comparison. */
 static char *describe(const QgaMountList *list)

@@ -1,8 +1,8 @@
-/* Unit tests of the sleep-state and init-signal reading behind guest-suspend-* and guest-shutdown (platform/posix/power.c). */
+/* Unit tests of the sleep-state and init-signal reading behind guest-suspend-* and guest-shutdown (os/linux/power.c). */
 #include <glib.h>
 #include <locale.h>
 
-#include "power-sysfs.h"
+#include "os/linux/power-sysfs.h"
 
 typedef struct Case {
     const char *state;   /* /sys/power/state */

@@ -5,12 +5,12 @@
 #include <string.h>
 #include <utmpx.h>
 
-#include "load.h"
-#include "network.h"
-#include "procfile.h"
-#include "procnet.h"
-#include "sysinfo.h"
-#include "users.h"
+#include "os/load.h"
+#include "os/network.h"
+#include "os/linux/procfile.h"
+#include "os/linux/procnet.h"
+#include "os/linux/sysinfo.h"
+#include "os/users.h"
 
 /* A recorded fixture from tests/unit/fixtures/sysinfo (captured on a Linux guest). */
 static char *fixture(const char *name, size_t *ret_len)

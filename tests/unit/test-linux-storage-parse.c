@@ -2,9 +2,9 @@
 #include <glib.h>
 #include <string.h>
 
-#include "json.h"
-#include "storage-linux.h"
-#include "../../qga-compat/commands/storage-json.h"
+#include "core/json.h"
+#include "os/linux/storage-linux.h"
+#include "commands/storage-json.h"
 
 static void test_mountinfo_line(void)
 {

@@ -6,9 +6,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "json.h"
-#include "mem.h"
-#include "storage-linux.h"
+#include "core/json.h"
+#include "core/mem.h"
+#include "os/linux/storage-linux.h"
 
 /* ---- a fake machine in a temporary directory ---- */
 

@@ -4,8 +4,8 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "hotplug.h"
-#include "sysinfo.h"
+#include "os/hotplug.h"
+#include "os/linux/sysinfo.h"
 
 /* ---- the privileged primitive, faked: records each write, then does it in the fixture tree ---- */
 

@@ -5,7 +5,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "loop.h"
+#include "os/posix/loop.h"
 
 typedef struct Counts {
     int fd_calls;

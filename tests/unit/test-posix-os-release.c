@@ -1,9 +1,9 @@
-/* Unit tests of the os-release parser (platform/posix/os-release.c), including hostile files. */
+/* Unit tests of the os-release parser (os/posix/os-release.c), including hostile files. */
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "os-release.h"
+#include "os/posix/os-release.h"
 
 static void parse(QgaOsInfo *info, const char *data, size_t len)
 {

@@ -1,11 +1,11 @@
-/* Unit tests of qga_spawn_run_input (platform/posix/spawn.c): the stdin feed chpasswd gets its line from. */
+/* Unit tests of qga_spawn_run_input (os/posix/spawn.c): the stdin feed chpasswd gets its line from. */
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <locale.h>
 #include <signal.h>
 #include <string.h>
 
-#include "spawn.h"
+#include "os/posix/spawn.h"
 
 static char *tmp_file(const char *name)
 {

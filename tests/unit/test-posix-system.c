@@ -7,11 +7,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "agent.h"
-#include "json.h"
-#include "platform.h"
+#include "core/agent.h"
+#include "core/json.h"
+#include "host/host.h"
 #include "qga-commands.h"
-#include "system.h"
+#include "os/system.h"
 
 /* Run a handler that needs no agent state; return its result as JSON text. */
 static char *call(QgaHandler handler, const char *args_json, QgaError **ret_err)

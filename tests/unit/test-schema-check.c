@@ -3,9 +3,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "error.h"
-#include "json.h"
-#include "schema.h"
+#include "core/error.h"
+#include "core/json.h"
+#include "core/schema.h"
 
 /* Type specs as schema/gen-schema.py would emit them. */
 static const QgaTypeSpec t_int = { .kind = QGA_TYPE_INT, .name = "int", .min = INT64_MIN, .umax = INT64_MAX };

@@ -3,7 +3,7 @@
 #include <malloc.h>
 #include <string.h>
 
-#include "session.h"
+#include "core/session.h"
 
 static int h_ping(QgaAgent *agent, const QgaJson *args, QgaJson **ret_result, QgaError **error)
 {

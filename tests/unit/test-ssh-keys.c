@@ -3,8 +3,8 @@
 #include <locale.h>
 #include <string.h>
 
-#include "json.h"
-#include "ssh-keys.h"
+#include "core/json.h"
+#include "commands/ssh-keys.h"
 
 static QgaKeyLines parse(const char *text, size_t len)
 {

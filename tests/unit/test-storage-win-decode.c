@@ -2,7 +2,7 @@
 #include <glib.h>
 #include <string.h>
 
-#include "../../qga-compat/platform/win32/storage-decode.h"
+#include "os/win32/storage-decode.h"
 
 static void put32(uint8_t *p, uint32_t v)
 {

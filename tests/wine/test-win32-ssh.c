@@ -1,5 +1,5 @@
-/* Unit tests of the Windows authorized_keys writer (platform/win32/ssh.c) under Wine: places, contents and the ACLs OpenSSH requires. */
-#include "../../qga-compat/platform/win32/win32.h"
+/* Unit tests of the Windows authorized_keys writer (os/win32/ssh.c) under Wine: places, contents and the ACLs OpenSSH requires. */
+#include "os/win32/win32.h"
 
 #include <aclapi.h>
 #include <sddl.h>
@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mem.h"
-#include "../../qga-compat/platform/win32/ssh-win32.h"
+#include "core/mem.h"
+#include "os/win32/ssh-win32.h"
 
 /*
  * The agent's account lookup is a privileged primitive (NetUserGetInfo + the profile list);

@@ -1,14 +1,14 @@
 /* The Windows storage primitives (volumes, disk addresses, devices) called directly under Wine. */
-#include "../../qga-compat/platform/win32/storage-win32.h"
+#include "os/win32/storage-win32.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
-#include "../../qga-compat/platform/win32/storage-decode.h"
-#include "mem.h"
-#include "storage.h"
+#include "os/win32/storage-decode.h"
+#include "core/mem.h"
+#include "os/storage.h"
 
 /*
  * What Wine 8 gives these calls (and so what can be checked here): FindFirstVolumeW lists C:\ and

@@ -1,5 +1,5 @@
 /* Unit tests of the Windows system-information conversions (processors, adapters, sessions), run under Wine. */
-#include "../../qga-compat/platform/win32/sysinfo-win32.h"
+#include "os/win32/sysinfo-win32.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -9,8 +9,8 @@
 #include <string.h>
 #include <wchar.h>
 
-#include "load.h"
-#include "mem.h"
+#include "os/load.h"
+#include "core/mem.h"
 
 #include "wintap.h"
 

@@ -7,16 +7,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../qga-compat/platform/win32/channel.h"
-#include "../../qga-compat/platform/win32/win32.h"
-#include "agent.h"
-#include "config.h"
-#include "dispatch.h"
-#include "mem.h"
-#include "platform.h"
-#include "session.h"
+#include "host/win32/channel.h"
+#include "host/win32/runtime.h"
+#include "core/agent.h"
+#include "core/config.h"
+#include "core/dispatch.h"
+#include "core/mem.h"
+#include "host/host.h"
+#include "core/session.h"
 
 #include "wintap.h"
+#include "os/os.h"
 
 /* ---- command-line quoting and -s install ---- */
 
@@ -207,7 +208,7 @@ static void test_oserror(void)
 
 static void test_defaults(void)
 {
-    const QgaPlatformDefaults *d = qga_platform_defaults();
+    const QgaConfigDefaults *d = qga_host_defaults();
     CHECK_STR(d->method, "virtio-serial");
     CHECK_STR(d->virtio_path, "\\\\.\\Global\\org.qemu.guest_agent.0");
     CHECK_STR(d->isa_path, "COM1");
@@ -245,8 +246,8 @@ static void test_mkdir_p(void)
     char *root = qga_strdup_printf("%sqga-mkdir-%lu", t, (unsigned long)GetCurrentProcessId());
     char *deep = qga_strdup_printf("%s\\a\\\xc3\xa9\\c", root);
     QgaError *err = NULL;
-    CHECK(qga_platform_mkdir_p(deep, &err) == 0, "%s", err ? err->desc : "");
-    CHECK(qga_platform_mkdir_p(deep, NULL) == 0, "again");
+    CHECK(qga_os_mkdir_p(deep, &err) == 0, "%s", err ? err->desc : "");
+    CHECK(qga_os_mkdir_p(deep, NULL) == 0, "again");
     wchar_t *wdeep = qga_win_utf8_to_utf16(deep, "d", NULL);
     DWORD attrs = GetFileAttributesW(wdeep);
     CHECK(attrs != INVALID_FILE_ATTRIBUTES && (attrs & FILE_ATTRIBUTE_DIRECTORY), "created");
@@ -258,7 +259,7 @@ static void test_mkdir_p(void)
     char *under = qga_strdup_printf("%s\\sub", file);
     qga_error_free(err);
     err = NULL;
-    CHECK(qga_platform_mkdir_p(under, &err) == -1, "file in the way");
+    CHECK(qga_os_mkdir_p(under, &err) == -1, "file in the way");
     CHECK(err && strstr(err->desc, "failed to create directory") != NULL, "%s", err ? err->desc : "");
     qga_error_free(err);
     DeleteFileW(wfile);

@@ -1,8 +1,8 @@
 /* IP address changes from the kernel (rtnetlink multicast groups), for the guest-driven channel. */
 #pragma once
 
-#include "error.h"
-#include "loop.h"
+#include "core/error.h"
+#include "os/posix/loop.h"
 
 typedef struct QgaAddressWatch QgaAddressWatch;
 typedef void (*QgaAddressWatchFunc)(void *opaque);

@@ -13,7 +13,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "mem.h"
+#include "core/mem.h"
 
 int qga_channel_kind_from_method(const char *method, QgaChannelKind *ret, QgaError **error)
 {

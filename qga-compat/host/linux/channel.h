@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "error.h"
+#include "core/error.h"
 
 typedef enum QgaChannelKind {
     QGA_CHANNEL_VIRTIO_SERIAL,

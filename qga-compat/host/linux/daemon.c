@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "mem.h"
+#include "core/mem.h"
 
 static char *absolute_path(const char *path)
 {

@@ -1,7 +1,7 @@
 /* -d: detaching into the background and the locked pid file. */
 #pragma once
 
-#include "error.h"
+#include "core/error.h"
 
 typedef struct QgaPidfile {
     int fd;        /* kept open: the lock lives as long as the process */

@@ -1,5 +1,5 @@
 /* POSIX entry point: argv is already UTF-8 (or the locale's bytes), hand it to the portable main. */
-#include "agent.h"
+#include "core/agent.h"
 
 int main(int argc, char **argv)
 {

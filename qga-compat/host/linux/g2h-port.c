@@ -1,5 +1,5 @@
 /* The guest-driven channel on POSIX: open or await the port, await the host, move bytes, keep the link's one timer. */
-#include "g2h-channel.h"
+#include "g2h-port.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -9,13 +9,13 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "../../g2h/link.h"
+#include "g2h/link.h"
 #include "address-watch.h"
 #include "channel.h"
-#include "log.h"
-#include "mem.h"
+#include "core/log.h"
+#include "core/mem.h"
 #include "path-watch.h"
-#include "platform.h"
+#include "os/os.h"
 #include "resume-watch.h"
 
 #define RETRY_FIRST_MS 100
@@ -74,7 +74,7 @@ static void sync_link_timer(QgaG2hChannel *ch)
         qga_loop_timer_disarm(ch->link_timer);
         return;
     }
-    int64_t delay = due - qga_platform_monotonic_ms();
+    int64_t delay = due - qga_os_monotonic_ms();
     qga_loop_timer_arm(ch->link_timer, delay > 0 ? delay : 0, 0);
 }
 
@@ -315,7 +315,7 @@ static void on_retry(QgaLoop *loop, QgaLoopTimer *timer, void *opaque)
 static void on_link_timer(QgaLoop *loop, QgaLoopTimer *timer, void *opaque)
 {
     QgaG2hChannel *ch = opaque;
-    qga_g2h_link_run_timers(ch->link, qga_platform_monotonic_ms());
+    qga_g2h_link_run_timers(ch->link, qga_os_monotonic_ms());
     sync_link_timer(ch);
     flush(ch);
 }

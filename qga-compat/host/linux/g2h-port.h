@@ -1,9 +1,9 @@
 /* The guest-driven channel on POSIX: its port (or a UNIX socket) on the agent's poll loop, driving the portable link. */
 #pragma once
 
-#include "agent.h"
-#include "error.h"
-#include "loop.h"
+#include "core/agent.h"
+#include "core/error.h"
+#include "os/posix/loop.h"
 
 typedef struct QgaG2hChannel QgaG2hChannel;
 

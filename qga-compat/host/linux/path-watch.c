@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "mem.h"
+#include "core/mem.h"
 
 struct QgaPathWatch {
     QgaLoop *loop;

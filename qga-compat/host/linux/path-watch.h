@@ -1,8 +1,8 @@
 /* Waiting, without waking up, for a path that does not exist yet (a hot-plugged virtio-serial port). */
 #pragma once
 
-#include "error.h"
-#include "loop.h"
+#include "core/error.h"
+#include "os/posix/loop.h"
 
 typedef struct QgaPathWatch QgaPathWatch;
 typedef void (*QgaPathWatchFunc)(void *opaque);

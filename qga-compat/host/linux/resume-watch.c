@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mem.h"
+#include "core/mem.h"
 
 #define SLEEP_NOISE_MS 1000    /* the two clocks' readings are not taken at the same instant */
 

@@ -3,8 +3,8 @@
 
 #include <stdint.h>
 
-#include "error.h"
-#include "loop.h"
+#include "core/error.h"
+#include "os/posix/loop.h"
 
 typedef struct QgaResumeWatch QgaResumeWatch;
 /* slept_ms: how long the system was suspended. */

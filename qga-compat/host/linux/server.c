@@ -1,4 +1,4 @@
-/* qga_platform_run on POSIX: signals, daemon, the channel and its client served from the poll loop. */
+/* qga_host_run on POSIX: signals, daemon, the channel and its client served from the poll loop. */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -8,11 +8,11 @@
 
 #include "channel.h"
 #include "daemon.h"
-#include "g2h-channel.h"
-#include "log.h"
-#include "loop.h"
-#include "mem.h"
-#include "platform.h"
+#include "g2h-port.h"
+#include "core/log.h"
+#include "os/posix/loop.h"
+#include "core/mem.h"
+#include "host/host.h"
 #include "qga-version.h"
 
 /* Reads of up to 64 KiB: qemu-ga's 4 KiB costs a wake-up per page for a big guest-file-write. */
@@ -513,7 +513,7 @@ static void startup_error(PosixServer *s, const QgaError *err)
         qga_log(QGA_LOG_CRITICAL, "%s", err->desc);
 }
 
-int qga_platform_run(QgaAgent *agent)
+int qga_host_run(QgaAgent *agent)
 {
     PosixServer s = {
         .agent = agent,

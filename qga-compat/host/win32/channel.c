@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "mem.h"
+#include "core/mem.h"
 
 /* 64 KiB per read: a 1 MiB request arrives in 16 reads instead of qemu-ga's 256 (it reads 4 KiB). */
 #define QGA_WIN_READ_BUFFER (64 * 1024)

@@ -1,7 +1,7 @@
 /* The port handle of the host-driven channel: overlapped reads and writes on a CreateFileW handle. */
 #pragma once
 
-#include "win32.h"
+#include "runtime.h"
 
 typedef struct QgaWinChannel QgaWinChannel;
 

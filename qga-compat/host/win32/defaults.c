@@ -1,8 +1,8 @@
 /* Windows defaults: port paths, methods, config next to the exe, state under %ProgramData%\qga-compat. */
-#include "win32.h"
+#include "runtime.h"
 
-#include "mem.h"
-#include "platform.h"
+#include "core/mem.h"
+#include "host/host.h"
 
 static const char *const win_methods[] = { "virtio-serial", "isa-serial", NULL };
 /* isa-serial for the guest-driven channel: a COM port (the Wine tier bridges one to a socket). */
@@ -53,10 +53,10 @@ static char *exe_dir_config_path(void)
     return qga_strdup_printf("%sqga-compat.conf", dir);
 }
 
-const QgaPlatformDefaults *qga_platform_defaults(void)
+const QgaConfigDefaults *qga_host_defaults(void)
 {
     /* Computed once, in the main thread before anything else runs; lives for the process. */
-    static QgaPlatformDefaults defaults;
+    static QgaConfigDefaults defaults;
     static bool initialized;
     if (!initialized) {
         _qga_cleanup_free_ char *data = program_data_dir();
@@ -75,43 +75,4 @@ const QgaPlatformDefaults *qga_platform_defaults(void)
         initialized = true;
     }
     return &defaults;
-}
-
-int qga_platform_mkdir_p(const char *path, QgaError **error)
-{
-    _qga_cleanup_free_ wchar_t *w = qga_win_utf8_to_utf16(path, path, error);
-    if (!w)
-        return -1;
-    size_t len = wcslen(w);
-    /* Walk the components left to right; skip the drive ("C:\") or UNC/device prefix ("\\server\share\"). */
-    size_t start = 0;
-    if (len >= 2 && w[1] == L':')
-        start = 2;
-    else if (len >= 2 && w[0] == L'\\' && w[1] == L'\\') {
-        int seps = 0;
-        for (start = 2; start < len && seps < 2; start++)
-            if (w[start] == L'\\')
-                seps++;
-    }
-    for (size_t i = start; i <= len; i++) {
-        if (i != len && w[i] != L'\\' && w[i] != L'/')
-            continue;
-        if (i == start || (i > 0 && (w[i - 1] == L'\\' || w[i - 1] == L'/')))
-            continue;
-        wchar_t saved = w[i];
-        w[i] = L'\0';
-        if (!CreateDirectoryW(w, NULL)) {
-            DWORD err = GetLastError();
-            DWORD attrs = GetFileAttributesW(w);
-            if (err != ERROR_ALREADY_EXISTS || attrs == INVALID_FILE_ATTRIBUTES ||
-                !(attrs & FILE_ATTRIBUTE_DIRECTORY)) {
-                if (err == ERROR_ALREADY_EXISTS)
-                    err = ERROR_DIRECTORY;
-                qga_error_set_os(error, (int)err, "failed to create directory '%s'", path);
-                return -1;
-            }
-        }
-        w[i] = saved;
-    }
-    return 0;
 }

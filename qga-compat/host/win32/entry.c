@@ -1,12 +1,12 @@
 /* Windows entry point: wmain (-municode) converts the UTF-16 argv to UTF-8 once and runs the portable main. */
-#include "win32.h"
+#include "runtime.h"
 
 #include <fcntl.h>
 #include <io.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "mem.h"
+#include "core/mem.h"
 
 static int win_argc;
 static char **win_argv;

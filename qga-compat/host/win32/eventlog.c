@@ -1,8 +1,8 @@
 /* The Windows event log as a second log sink (Application log, source "qga-compat"). */
-#include "win32.h"
+#include "runtime.h"
 
-#include "log.h"
-#include "mem.h"
+#include "core/log.h"
+#include "core/mem.h"
 
 /* Event ID 1 of the message table compiled into the exe (messages.mc): the text is "%1". */
 #define QGA_WIN_EVENT_ID_TEXT 1

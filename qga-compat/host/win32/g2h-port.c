@@ -1,13 +1,13 @@
 /* The guest-driven channel on Windows: org.qgacompat.g2h.0 opened overlapped, the host's presence told by how reads end, the link's bytes and timer on the channel loop. */
-#include "g2h-channel.h"
+#include "g2h-port.h"
 
 #include <string.h>
 
 #include "channel.h"
-#include "config.h"
-#include "log.h"
-#include "mem.h"
-#include "platform.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "os/os.h"
 
 /*
  * Opening. Most VMs have no g2h channel: the port is missing and the agent must run as a plain
@@ -331,7 +331,7 @@ void qga_win_g2h_prepare(QgaWinG2h *g)
     }
     int64_t deadline = qga_g2h_link_deadline_ms(g->link);
     if (deadline >= 0) {
-        int64_t t = qga_platform_monotonic_ms();
+        int64_t t = qga_os_monotonic_ms();
         if (t >= deadline)
             qga_g2h_link_run_timers(g->link, t);
     }
@@ -368,7 +368,7 @@ DWORD qga_win_g2h_timeout(const QgaWinG2h *g)
         at = g->probe_at;
     int64_t deadline = qga_g2h_link_deadline_ms(g->link);
     if (deadline >= 0) {
-        int64_t left = deadline - qga_platform_monotonic_ms();
+        int64_t left = deadline - qga_os_monotonic_ms();
         at = earlier(at, now + (ULONGLONG)(left > 0 ? left : 0));
     }
     if (at == UINT64_MAX)

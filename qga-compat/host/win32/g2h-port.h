@@ -1,9 +1,9 @@
 /* The guest-driven channel's port on Windows (org.qgacompat.g2h.0) and the OS events it reports, waited on by the channel loop. */
 #pragma once
 
-#include "win32.h"
+#include "runtime.h"
 
-#include "../../g2h/link.h"
+#include "g2h/link.h"
 
 typedef struct QgaWinG2h QgaWinG2h;
 

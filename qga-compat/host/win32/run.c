@@ -1,10 +1,10 @@
-/* qga_platform_run on Windows: the channel loop on the console or under the SCM. */
-#include "win32.h"
+/* qga_host_run on Windows: the channel loop on the console or under the SCM. */
+#include "runtime.h"
 
-#include "config.h"
-#include "log.h"
-#include "mem.h"
-#include "platform.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "host/host.h"
 
 static QgaWinLoop *console_loop;
 
@@ -31,7 +31,7 @@ static int run_console(QgaAgent *agent)
     return rc;
 }
 
-int qga_platform_run(QgaAgent *agent)
+int qga_host_run(QgaAgent *agent)
 {
     const QgaConfig *cfg = agent->config;
     /* The event log only for the service: a console run has its stderr. */

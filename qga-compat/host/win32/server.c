@@ -3,13 +3,13 @@
 
 #include <string.h>
 
-#include "g2h-channel.h"
+#include "g2h-port.h"
 
-#include "config.h"
-#include "log.h"
-#include "mem.h"
-#include "platform.h"
-#include "session.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "host/host.h"
+#include "core/session.h"
 
 /*
  * Waiting for the host. When the host side of a virtio-serial port is not connected, vioser
@@ -447,7 +447,7 @@ static DWORD wait_timeout(QgaWinLoop *loop, ULONGLONG now)
 int qga_win_loop_run(QgaWinLoop *loop)
 {
     const QgaConfig *cfg = loop->agent->config;
-    const QgaPlatformDefaults *defaults = qga_platform_defaults();
+    const QgaConfigDefaults *defaults = qga_host_defaults();
     const char *method = cfg->method ? cfg->method : defaults->method;
     const char *path = cfg->path;
     if (!path)

@@ -1,11 +1,11 @@
 /* -s install / -s uninstall: register the service with the SCM, its recovery actions and its event source. */
-#include "win32.h"
+#include "runtime.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "mem.h"
-#include "platform.h"
+#include "core/mem.h"
+#include "host/host.h"
 
 #define EVENTLOG_KEY L"SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\qga-compat"
 
@@ -137,7 +137,7 @@ static int uninstall(QgaError **error)
     return 0;
 }
 
-int qga_platform_service_action(const QgaConfig *config, const char *action, QgaError **error)
+int qga_host_service_action(const QgaConfig *config, const char *action, QgaError **error)
 {
     if (strcmp(action, "install") == 0)
         return install(error);

@@ -1,11 +1,11 @@
 /* -d on Windows: the agent as an SCM service (status reporting, controls, device notifications). */
-#include "win32.h"
+#include "runtime.h"
 
 #include <dbt.h>
 #include <wtsapi32.h>
 
-#include "log.h"
-#include "mem.h"
+#include "core/log.h"
+#include "core/mem.h"
 
 /* The vioserial driver's port interface class: every virtio-serial port arrives under it. */
 static const GUID qga_win_vioserial_port_guid = {

@@ -1,5 +1,5 @@
 /* qga-compat.exe's side of the system-event test seam: nothing (the test exe replays events, tests/seams/win32-system-events.c). */
-#include "g2h-channel.h"
+#include "g2h-port.h"
 
 /*
  * Linked into qga-compat.exe (platform_privileged_sources) where the test-seam exe links the

@@ -1,5 +1,5 @@
 /* Windows notifications for the guest-driven channel: session changes, power events and address changes mapped to the link's events. */
-#include "g2h-channel.h"
+#include "g2h-port.h"
 
 #include <winsock2.h>
 #include <iphlpapi.h>
@@ -7,8 +7,8 @@
 
 #include <string.h>
 
-#include "log.h"
-#include "mem.h"
+#include "core/log.h"
+#include "core/mem.h"
 
 /* ---- sessions ---- */
 

@@ -3,8 +3,8 @@
 #include <sys/time.h>
 #include <time.h>
 
-#include "spawn.h"
-#include "system.h"
+#include "os/posix/spawn.h"
+#include "os/system.h"
 
 /* qemu-ga calls /sbin/hwclock by absolute path (usr-merged systems keep the /sbin link). */
 #define HWCLOCK_PATH "/sbin/hwclock"

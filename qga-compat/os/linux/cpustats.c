@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mem.h"
+#include "core/mem.h"
 #include "procfile.h"
 
 /* ticks * 1000 / hz without overflowing in the multiplication; false when the result does not fit. */

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "mem.h"
+#include "core/mem.h"
 
 /* More block devices than this is not a guest we can describe in one reply anyway. */
 #define MAX_ENTRIES 65536

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mem.h"
+#include "core/mem.h"
 
 #define MAX_DISKSTATS_BYTES (64u << 20)
 

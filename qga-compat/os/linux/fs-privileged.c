@@ -7,9 +7,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "fsfreeze.h"
-#include "fstrim.h"
-#include "mem.h"
+#include "os/fsfreeze.h"
+#include "os/fstrim.h"
+#include "core/mem.h"
 
 const char *qga_os_mountinfo_path(void)
 {

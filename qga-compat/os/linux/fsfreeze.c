@@ -6,9 +6,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "mem.h"
-#include "spawn.h"
+#include "core/buf.h"
+#include "core/mem.h"
+#include "os/posix/spawn.h"
 
 /* /proc/self/mountinfo of a machine with thousands of mounts stays far below this. */
 #define MOUNTINFO_MAX ((size_t)64 << 20)

@@ -8,7 +8,7 @@
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 
-#include "mem.h"
+#include "core/mem.h"
 
 /* mountinfo lines are short; a longer one is not the kernel's and is skipped. */
 #define MAX_MOUNTINFO_BYTES (64u << 20)

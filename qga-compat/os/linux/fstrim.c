@@ -1,8 +1,8 @@
 /* Linux guest-fstrim targets: the mounted local filesystems, as for fsfreeze. */
-#include "fstrim.h"
+#include "os/fstrim.h"
 
-#include "fsfreeze.h"
-#include "mem.h"
+#include "os/fsfreeze.h"
+#include "core/mem.h"
 
 int qga_os_fstrim_paths(char ***ret_paths, size_t *ret_n, QgaError **error)
 {

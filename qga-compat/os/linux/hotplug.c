@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "mem.h"
+#include "core/mem.h"
 #include "procfile.h"
 
 /* Small sysfs attribute: 0 or an errno value (ENODATA for an empty file). */

@@ -1,5 +1,5 @@
 /* Linux load averages for guest-get-load: /proc/loadavg, what getloadavg() reads. */
-#include "load.h"
+#include "os/load.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#include "mem.h"
+#include "core/mem.h"
 
 /* The kernel escapes ' ', '\t', '\n' and '\' in mountinfo as \ooo (octal); decode in place. */
 static void decode_name(char *s)
@@ -112,15 +112,5 @@ void qga_posix_mountinfo_parse(const char *text, size_t len, QgaMountList *ret)
         start = end + 1;
     }
     *ret = list;
-}
-
-void qga_mount_list_clear(QgaMountList *list)
-{
-    for (size_t i = 0; i < list->n; i++) {
-        free(list->items[i].dir);
-        free(list->items[i].type);
-    }
-    free(list->items);
-    *list = (QgaMountList){ 0 };
 }
 

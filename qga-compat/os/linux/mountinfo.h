@@ -3,7 +3,7 @@
 
 #include <stddef.h>
 
-#include "fsfreeze.h"
+#include "os/fsfreeze.h"
 
 /*
  * Parse /proc/self/mountinfo text into the local filesystems qemu-ga freezes and trims, in

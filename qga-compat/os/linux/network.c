@@ -1,5 +1,5 @@
 /* Linux network primitives: getifaddrs for names, addresses and link-layer addresses; /proc/net for counters and routes. */
-#include "network.h"
+#include "os/network.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

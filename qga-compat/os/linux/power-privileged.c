@@ -7,9 +7,9 @@
 #include <sys/reboot.h>
 #include <unistd.h>
 
-#include "mem.h"
+#include "core/mem.h"
 #include "power-sysfs.h"
-#include "spawn.h"
+#include "os/posix/spawn.h"
 
 #define SYS_POWER_STATE "/sys/power/state"
 #define SYS_POWER_DISK "/sys/power/disk"

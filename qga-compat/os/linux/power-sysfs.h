@@ -1,7 +1,7 @@
 /* Reading the kernel's sleep states from /sys/power, and what init catches (POSIX platform files and their unit test only). */
 #pragma once
 
-#include "power.h"
+#include "os/power.h"
 
 /*
  * Decide the capabilities from the contents of /sys/power/state (e.g. "freeze mem disk") and

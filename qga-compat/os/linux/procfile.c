@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
+#include "core/buf.h"
 
 int qga_procfile_read(const char *path, size_t max, char **ret_data, size_t *ret_len)
 {

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mem.h"
+#include "core/mem.h"
 #include "procfile.h"
 
 /* Leading and trailing blanks of a slice. */

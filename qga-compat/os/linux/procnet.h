@@ -3,7 +3,7 @@
 
 #include <stddef.h>
 
-#include "network.h"
+#include "os/network.h"
 
 /*
  * /proc/net/dev: set the counters of the interfaces of list whose name has a

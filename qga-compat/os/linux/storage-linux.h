@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
-#include "storage.h"
+#include "core/error.h"
+#include "os/storage.h"
 
 /*
  * Where the Linux storage code reads from. The agent uses qga_linux_default_roots(); the unit

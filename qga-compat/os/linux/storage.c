@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "mem.h"
+#include "core/buf.h"
+#include "core/mem.h"
 
 /* dm/md stacks are a few levels deep; anything deeper is a loop or a hostile tree. */
 #define MAX_SLAVE_DEPTH 16

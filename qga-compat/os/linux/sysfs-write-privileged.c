@@ -1,5 +1,5 @@
 /* The privileged hotplug primitive: writes a CPU's or memory block's sysfs control file (guest-set-vcpus, -memory-blocks). */
-#include "hotplug.h"
+#include "os/hotplug.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -5,10 +5,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cpu.h"
-#include "error.h"
-#include "hotplug.h"
-#include "users.h"
+#include "os/vcpus.h"
+#include "core/error.h"
+#include "os/hotplug.h"
+#include "os/users.h"
 
 /* The roots the agent uses; the unit tests pass fixture directories instead. */
 #define QGA_SYSFS_CPU_DIR "/sys/devices/system/cpu"

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mem.h"
+#include "core/mem.h"
 #include "procfile.h"
 
 /* "cpu" followed by decimal digits only (cpufreq, cpuidle and friends are not CPUs). */

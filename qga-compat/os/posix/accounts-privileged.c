@@ -1,5 +1,5 @@
 /* The privileged account primitives on POSIX: the user database and chpasswd (replaced by tests/seams/record-actions.c in tests). */
-#include "accounts.h"
+#include "os/accounts.h"
 
 #include <errno.h>
 #include <pwd.h>
@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "mem.h"
+#include "core/buf.h"
+#include "core/mem.h"
 #include "spawn.h"
 
 int qga_os_user_lookup(const char *name, QgaUserAccount *ret, QgaError **error)

@@ -1,5 +1,5 @@
 /* POSIX account rules: what chpasswd's "user:password" line format cannot carry. */
-#include "accounts.h"
+#include "os/accounts.h"
 
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* guest-exec on POSIX: fork/execve with a PATH search, pipes and the child watched from the agent's poll loop. */
 #define _GNU_SOURCE /* pipe2, F_DUPFD_CLOEXEC */
-#include "exec.h"
+#include "os/exec.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,10 +12,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "log.h"
+#include "core/buf.h"
+#include "core/log.h"
 #include "loop.h"
-#include "mem.h"
+#include "core/mem.h"
 
 extern char **environ;
 

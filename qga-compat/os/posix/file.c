@@ -1,6 +1,6 @@
 /* guest-file-* on POSIX: plain descriptors (no stdio buffer to flush between reads and writes). */
 #define _GNU_SOURCE
-#include "file.h"
+#include "os/file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "mem.h"
+#include "core/mem.h"
 
 /*
  * qemu-ga gives a file it creates mode 0666 whatever the agent's umask (the daemon's umask is

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mem.h"
-#include "platform.h"
+#include "core/mem.h"
+#include "os/os.h"
 
 struct QgaLoopWatch {
     int fd;
@@ -74,7 +74,7 @@ static void on_signal(int signo)
 
 int64_t qga_loop_now_ms(void)
 {
-    return qga_platform_monotonic_ms();
+    return qga_os_monotonic_ms();
 }
 
 QgaLoop *qga_loop_new(QgaError **error)

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "core/error.h"
 
 typedef struct QgaLoop QgaLoop;
 typedef struct QgaLoopWatch QgaLoopWatch;

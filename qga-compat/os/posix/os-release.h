@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "system.h"
+#include "os/system.h"
 
 /* Files bigger than this are not os-release files; they are skipped rather than half-read. */
 #define QGA_OS_RELEASE_MAX ((size_t)256 << 10)

@@ -3,8 +3,8 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "buf.h"
-#include "error.h"
+#include "core/buf.h"
+#include "core/error.h"
 
 void qga_error_set_os(QgaError **error, int code, const char *fmt, ...)
 {

@@ -10,8 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "mem.h"
+#include "core/buf.h"
+#include "core/mem.h"
 
 /* Keep enough of a failing helper's chatter to explain it in one error line. */
 #define SPAWN_OUTPUT_MAX 4096

@@ -3,7 +3,7 @@
 
 #include <stddef.h>
 
-#include "error.h"
+#include "core/error.h"
 
 /*
  * Run argv[0] (an absolute path; no shell, no PATH search) with argv, stdin on

@@ -1,6 +1,6 @@
 /* POSIX authorized_keys: ~/.ssh/authorized_keys read and replaced the way sshd's StrictModes wants it. */
 #define _GNU_SOURCE /* O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW on older libcs */
-#include "ssh.h"
+#include "os/ssh.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "mem.h"
+#include "core/buf.h"
+#include "core/mem.h"
 
 #define KEYS_FILE "authorized_keys"
 /* Far beyond any real key file; keeps a hostile or runaway file from filling the agent. */

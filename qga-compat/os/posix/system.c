@@ -1,5 +1,5 @@
 /* POSIX system queries: host name, local time zone, uname + os-release. */
-#include "system.h"
+#include "os/system.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mem.h"
+#include "core/mem.h"
 #include "os-release.h"
 
 int qga_os_get_host_name(char **ret, QgaError **error)
@@ -64,17 +64,3 @@ int qga_os_get_osinfo(QgaOsInfo *ret, QgaError **error)
     return 0;
 }
 
-void qga_osinfo_clear(QgaOsInfo *info)
-{
-    free(info->kernel_release);
-    free(info->kernel_version);
-    free(info->machine);
-    free(info->id);
-    free(info->name);
-    free(info->pretty_name);
-    free(info->version);
-    free(info->version_id);
-    free(info->variant);
-    free(info->variant_id);
-    *info = (QgaOsInfo){ 0 };
-}

@@ -5,8 +5,8 @@
 #include <sddl.h>
 #include <userenv.h>
 
-#include "accounts.h"
-#include "mem.h"
+#include "os/accounts.h"
+#include "core/mem.h"
 
 /* NERR_* codes live in netmsg.dll, not in the system message table (qemu-ga does the same). */
 static char *net_error_text(DWORD code)

@@ -1,7 +1,7 @@
 /* Windows account rules for guest-set-user-password: no crypt(3) hashes (qemu-ga's refusal). */
 #include "win32.h"
 
-#include "accounts.h"
+#include "os/accounts.h"
 
 bool qga_os_password_crypted_supported(void)
 {

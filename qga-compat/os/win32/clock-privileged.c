@@ -1,9 +1,9 @@
 /* Changing the guest clock (guest-set-time): kept alone so a test build can swap it for a recorder. */
 #include "win32.h"
 
-#include "mem.h"
+#include "core/mem.h"
 #include "privilege.h"
-#include "system.h"
+#include "os/system.h"
 
 #define QGA_WIN_EPOCH_DIFF 116444736000000000LL
 

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mem.h"
+#include "core/mem.h"
 #include "storage-decode.h"
-#include "storage.h"
+#include "os/storage.h"
 
 /* A property buffer larger than this is not a name, version or ID list. */
 #define MAX_PROPERTY_BYTES 65536

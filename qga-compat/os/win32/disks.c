@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "mem.h"
+#include "core/mem.h"
 
 typedef struct Collect {
     QgaDiskInfo *list;

@@ -3,8 +3,8 @@
 
 #include <string.h>
 
-#include "exec.h"
-#include "mem.h"
+#include "os/exec.h"
+#include "core/mem.h"
 
 /*
  * Why threads: anonymous pipes have no overlapped I/O, and the loop (loop.c) waits on the

@@ -1,8 +1,8 @@
 /* guest-file-* on Windows: CreateFileW on the UTF-8 path converted once, synchronous ReadFile/WriteFile. */
 #include "win32.h"
 
-#include "file.h"
-#include "mem.h"
+#include "os/file.h"
+#include "core/mem.h"
 
 struct QgaOsFile {
     HANDLE h;

@@ -3,9 +3,9 @@
 
 #include <string.h>
 
-#include "buf.h"
-#include "fstrim.h"
-#include "mem.h"
+#include "core/buf.h"
+#include "os/fstrim.h"
+#include "core/mem.h"
 
 /* Enough of defrag's report to find its error line. */
 #define DEFRAG_OUTPUT_MAX ((size_t)64 << 10)

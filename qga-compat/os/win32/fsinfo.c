@@ -7,7 +7,7 @@
 #include <string.h>
 #include <wchar.h>
 
-#include "mem.h"
+#include "core/mem.h"
 #include "storage-decode.h"
 
 /* A volume spanning more disks than this is not one we can describe anyway. */

@@ -3,8 +3,8 @@
 
 #include <versionhelpers.h>
 
-#include "fstrim.h"
-#include "mem.h"
+#include "os/fstrim.h"
+#include "core/mem.h"
 
 /* The first mount path of a fixed volume ("C:\", or a folder it is mounted on); NULL when it
  * has none or is not a fixed disk. */

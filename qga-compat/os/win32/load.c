@@ -4,7 +4,7 @@
 #include <pdh.h>
 #include <pdhmsg.h>
 
-#include "load.h"
+#include "os/load.h"
 
 /*
  * Windows has no load average. Like qemu-ga 10.1, the first guest-get-load

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mem.h"
+#include "core/mem.h"
 
 QgaNetInterface *qga_win_add_adapter(QgaNetInterfaceList *list, const IP_ADAPTER_ADDRESSES *adapter)
 {

@@ -4,7 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "mem.h"
+#include "core/mem.h"
 
 char *qga_win_error_text(DWORD code)
 {

@@ -3,9 +3,9 @@
 
 #include <string.h>
 
-#include "log.h"
-#include "mem.h"
-#include "system.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "os/system.h"
 
 typedef struct VersionRow {
     DWORD major, minor;
@@ -156,12 +156,3 @@ int qga_os_get_osinfo(QgaOsInfo *ret, QgaError **error)
     return 0;
 }
 
-void qga_osinfo_clear(QgaOsInfo *info)
-{
-    char **fields[] = { &info->kernel_release, &info->kernel_version, &info->machine, &info->id, &info->name,
-                        &info->pretty_name, &info->version, &info->version_id, &info->variant, &info->variant_id };
-    for (size_t i = 0; i < QGA_N_ELEMENTS(fields); i++) {
-        free(*fields[i]);
-        *fields[i] = NULL;
-    }
-}

@@ -4,7 +4,7 @@
 #include <powrprof.h>
 #include <reason.h>
 
-#include "power.h"
+#include "os/power.h"
 #include "privilege.h"
 
 #ifndef ERROR_SHUTDOWN_IS_SCHEDULED

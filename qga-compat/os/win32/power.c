@@ -1,7 +1,7 @@
 /* Windows power texts: qemu-ga's refusals for a sleep state the machine lacks. */
 #include "win32.h"
 
-#include "power.h"
+#include "os/power.h"
 
 void qga_os_suspend_unsupported(QgaSuspendMode mode, QgaError **error)
 {

@@ -1,9 +1,9 @@
-/* The Windows authorized_keys ACL policy, exposed for its unit test (platform/win32 and tests/wine only). */
+/* The Windows authorized_keys ACL policy, exposed for its unit test (os/win32 and tests/wine only). */
 #pragma once
 
 #include <stdbool.h>
 
-#include "ssh.h"
+#include "os/ssh.h"
 
 /*
  * The security descriptor (SDDL) the agent gives the key file (directory: true for the

@@ -5,8 +5,8 @@
 #include <sddl.h>
 #include <stdio.h>
 
-#include "buf.h"
-#include "mem.h"
+#include "core/buf.h"
+#include "core/mem.h"
 #include "ssh-win32.h"
 
 #define KEYS_FILE_MAX ((size_t)16 << 20)

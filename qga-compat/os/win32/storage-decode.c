@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mem.h"
+#include "core/mem.h"
 
 QgaDiskBusType qga_win_bus_type(uint32_t t)
 {

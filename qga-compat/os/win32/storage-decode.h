@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "storage.h"
+#include "os/storage.h"
 
 /*
  * These take the raw bytes Windows returns (DeviceIoControl output buffers, device instance IDs

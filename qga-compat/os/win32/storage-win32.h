@@ -1,4 +1,4 @@
-/* Windows storage helpers shared by the fsinfo and disks files (platform/win32 only). */
+/* Windows storage helpers shared by the fsinfo and disks files (os/win32 only). */
 #pragma once
 
 #include "win32.h"
@@ -6,7 +6,7 @@
 #include <cfgmgr32.h>
 #include <stdbool.h>
 
-#include "storage.h"
+#include "os/storage.h"
 
 /* CreateFileW with no access rights, for the query IOCTLs. INVALID_HANDLE_VALUE on failure. */
 HANDLE qga_win_open_device(const wchar_t *path);

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mem.h"
+#include "core/mem.h"
 #include "storage-decode.h"
 #include "storage-win32.h"
 

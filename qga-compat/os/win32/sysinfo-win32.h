@@ -8,9 +8,9 @@
 #include <iphlpapi.h>
 #include <wtsapi32.h>
 
-#include "cpu.h"
-#include "network.h"
-#include "users.h"
+#include "os/vcpus.h"
+#include "os/network.h"
+#include "os/users.h"
 
 /* Most processor groups looked at (Windows has at most 20 today); more in a buffer is hostile. */
 #define QGA_WIN_MAX_GROUPS 1024

@@ -1,40 +1,9 @@
-/* System queries on Windows: host name, time zone, wall clock. */
+/* System queries on Windows: host name, time zone. */
 #include "win32.h"
 
-#include "mem.h"
-#include "platform.h"
-#include "system.h"
-
-/* 100 ns intervals from 1601-01-01 (FILETIME's epoch) to 1970-01-01. */
-#define QGA_WIN_EPOCH_DIFF 116444736000000000LL
-
-typedef VOID(WINAPI *GetTimeFn)(LPFILETIME);
-
-int64_t qga_platform_now_ns(void)
-{
-    /* GetSystemTimePreciseAsFileTime exists from Windows 8 on; importing it directly would keep
-     * the exe from loading on Windows 7 (qemu-ga's Windows 7 trouble), so look it up once. */
-    static GetTimeFn get_time;
-    if (!get_time) {
-        HMODULE k32 = GetModuleHandleW(L"kernel32.dll");
-        GetTimeFn fn = k32 ? (GetTimeFn)(void *)GetProcAddress(k32, "GetSystemTimePreciseAsFileTime") : NULL;
-        get_time = fn ? fn : GetSystemTimeAsFileTime;
-    }
-    FILETIME ft;
-    get_time(&ft);
-    int64_t t = (int64_t)(((uint64_t)ft.dwHighDateTime << 32) | ft.dwLowDateTime);
-    return (t - QGA_WIN_EPOCH_DIFF) * 100;
-}
-
-int64_t qga_platform_monotonic_ms(void)
-{
-    return (int64_t)GetTickCount64();
-}
-
-uint64_t qga_platform_thread_id(void)
-{
-    return GetCurrentThreadId();
-}
+#include "core/mem.h"
+#include "os/os.h"
+#include "os/system.h"
 
 static char *computer_name(COMPUTER_NAME_FORMAT format)
 {

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <wchar.h>
 
-#include "mem.h"
+#include "core/mem.h"
 
 /* 100 ns ticks between 1601-01-01 (FILETIME) and 1970-01-01. */
 #define QGA_WIN_EPOCH_TICKS 116444736000000000LL

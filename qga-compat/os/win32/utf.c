@@ -1,7 +1,7 @@
 /* The one UTF-8 <-> UTF-16 boundary: every wide (...W) API result and argument passes through here. */
 #include "win32.h"
 
-#include "mem.h"
+#include "core/mem.h"
 
 wchar_t *qga_win_utf8_to_utf16(const char *s, const char *what, QgaError **error)
 {

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mem.h"
+#include "core/mem.h"
 
 /* Set bits of each group's active mask, grown as groups appear. */
 typedef struct GroupMasks {
