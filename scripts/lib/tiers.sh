@@ -71,47 +71,18 @@ tier_sanitize() {
     [ "$TIER_FAILED" -eq 0 ]
 }
 
-# Seeds for the guest-driven targets: what a guest sends the listener (seed-g2h-host) and what
-# a host answers the agent (seed-g2h-link), one message per line.
-qga_write_g2h_seeds() {
-    local w=$1
-    printf '%s\n' '{"execute":"host-hello","arguments":{"version":"1","os":"linux","capabilities":["HEARTBEAT"]},"id":1}' \
-        '{"event":"HEARTBEAT","data":{"sequence":1},"timestamp":{"seconds":1,"microseconds":0}}' \
-        '{"execute":"host-kv-set","arguments":{"key":"a.b","value":"v"},"id":2}' \
-        '{"execute":"host-kv-get","arguments":{"key":"a.b"},"id":3}' '{"execute":"host-kv-list","id":4}' \
-        '{"execute":"host-get-identity","id":5}' '{"execute":"host-log","arguments":{"message":"m"},"id":6}' \
-        '{"event":"USER_SESSION","data":{"action":"logon","session-id":2,"user":"D\\u"},"timestamp":{"seconds":1,"microseconds":0}}' \
-        >"$w/seed-g2h-host/messages"
-    printf '%s\n' '{"return":{"host":"h","time":0,"requests":["host-get-identity","host-kv-list","host-kv-get"]},"id":1}' \
-        '{"return":{},"id":2}' '{"return":{"name":"n","metadata":[]},"id":6}' '{"return":["k"],"id":7}' \
-        '{"return":"v","id":8}' '{"error":{"class":"GenericError","desc":"no"},"id":3}' \
-        >"$w/seed-g2h-link/replies"
-}
-
-# Seeds for the session fuzzer beside the JSONTestSuite files: requests as hosts send them.
-qga_write_session_seeds() {
-    local out=$1
-    printf '{"execute":"guest-ping"}\n' >"$out/ping"
-    printf '\377{"execute":"guest-sync-delimited","arguments":{"id":1234}}\n{"execute":"guest-info"}\n' >"$out/proxmox"
-    printf '{"execute":"guest-sync","arguments":{"id":1733000000000}}\n' >"$out/libvirt-sync"
-    printf '{"execute": "guest-get-time", "id": [1, "x", {"a": null}]}' >"$out/id"
-    printf "{'execute': 'guest-get-osinfo', 'arguments': {}}" >"$out/single-quotes"
-    printf '{"execute":"guest-ping","arguments":{"foo":42}}{"exec-oob":"x"}[1,2]42 "s"' >"$out/errors"
-    printf '{"execute":"guest-get-timezone"}{"execute":"guest-get-host-name"}{"execute":"guest-set-time","arguments":{"time":1}}' >"$out/mixed"
-    printf '{"execute": @}\377{"execute":"guest-sync","arguments":{"id":-1}}' >"$out/stray"
-}
-
 # (c) libFuzzer (clang): each target for a bounded time, seeded with a temporary copy of the
-# JSONTestSuite files (never written into the repository or the shared folder). A crash, leak,
-# timeout or sanitizer report makes libFuzzer exit non-zero: that fails the tier.
+# JSONTestSuite files and of tests/fuzz/seeds/<target>/ (the corpus grows in that copy, never in
+# the repository or the shared folder). A crash, leak, timeout or sanitizer report makes
+# libFuzzer exit non-zero: that fails the tier.
 tier_fuzz() {
     local dir=$QGA_BUILD_DIR-fuzz
     local seconds=${QGA_FUZZ_SECONDS:-60}
     (export CC=clang; qga_meson_setup "$dir" -Dfuzzing=true -Db_sanitize=address,undefined \
         -Db_lundef=false) \
         || { qga_tier_broken "meson setup (CC=clang -Dfuzzing=true) failed"; return 1; }
-    ninja -C "$dir" -j "$QGA_JOBS" tests/fuzz/fuzz-session tests/fuzz/fuzz-json tests/fuzz/fuzz-g2h-host \
-        tests/fuzz/fuzz-g2h-link \
+    local targets=(session json g2h-host g2h-link)
+    ninja -C "$dir" -j "$QGA_JOBS" "${targets[@]/#/tests/fuzz/fuzz-}" \
         || { qga_tier_broken "the fuzz targets did not build"; return 1; }
 
     local corpus
@@ -125,19 +96,25 @@ tier_fuzz() {
 
     local work
     work=$(mktemp -d "${TMPDIR:-/tmp}/qga-fuzz.XXXXXX")
-    mkdir -p "$work"/seed-{json,session,g2h-host,g2h-link} "$work"/corpus-{json,session,g2h-host,g2h-link} \
-        "$dir/fuzz-artifacts"
+    local target
+    mkdir -p "$dir/fuzz-artifacts"
+    for target in "${targets[@]}"; do
+        mkdir -p "$work/seed-$target" "$work/corpus-$target"
+        # Our own seeds: what hosts and guests really send (tests/fuzz/seeds/README.md).
+        if [ -d "$QGA_ROOT/tests/fuzz/seeds/$target" ]; then
+            cp "$QGA_ROOT/tests/fuzz/seeds/$target"/* "$work/seed-$target/"
+        fi
+    done
     cp "$corpus"/*.json "$work/seed-json/"
     cp "$corpus"/*.json "$work/seed-session/"
-    qga_write_session_seeds "$work/seed-session"
-    qga_write_g2h_seeds "$work"
-    echo "fuzz: $n_seeds JSONTestSuite seeds copied from $corpus to $work"
+    echo "fuzz: $n_seeds JSONTestSuite seeds copied from $corpus to $work," \
+        "with tests/fuzz/seeds/ ($(find "$QGA_ROOT/tests/fuzz/seeds" -mindepth 2 -type f | wc -l) files)"
 
     TIER_PASSED=0
     TIER_FAILED=0
     # Half the time to the session target (framer + parser + dispatch), a sixth to each other one.
-    local target budget rc
-    for target in session json g2h-host g2h-link; do
+    local budget rc
+    for target in "${targets[@]}"; do
         if [ "$target" = session ]; then budget=$((seconds / 2)); else budget=$((seconds / 6)); fi
         echo "fuzz: fuzz-$target for ${budget}s"
         ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
