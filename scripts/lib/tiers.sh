@@ -1,7 +1,8 @@
 # The Linux test tiers of scripts/test.sh (sourced). Each tier_<name> function builds what it
-# needs, runs its tests, prints meson's summary or its own closing line, and sets TIER_PASSED
-# and TIER_FAILED. A tier that cannot run (configure or build failure, missing input) says so
-# and counts as failed: nothing is ever skipped silently.
+# needs, runs its tests, prints meson's summary or its own closing line, and counts its results
+# with tests/lib/tap.sh's helpers (TAP_PASSED, TAP_FAILED; scripts/test.sh resets them per tier).
+# A tier that cannot run (configure or build failure, missing input) says so and counts as
+# failed: nothing is ever skipped silently.
 
 # Run meson test and take the counts from meson's closing summary.
 # qga_meson_test LOG [meson test options...]
@@ -18,24 +19,40 @@ qga_meson_test() {
     xpass=$(sed -n 's/^Unexpected Pass: *\([0-9]*\).*/\1/p' "$log" | tail -1)
     timeout=$(sed -n 's/^Timeout: *\([0-9]*\).*/\1/p' "$log" | tail -1)
     if [ -z "$ok" ]; then
-        echo "meson test printed no summary (exit status $rc)" >&2
-        TIER_PASSED=0
-        TIER_FAILED=1
+        tap_fail "meson test printed no summary (exit status $rc)"
         return 1
     fi
-    TIER_PASSED=$((ok + ${xfail:-0}))
-    TIER_FAILED=$((${fail:-0} + ${xpass:-0} + ${timeout:-0}))
-    if [ "$rc" -ne 0 ] && [ "$TIER_FAILED" -eq 0 ]; then
-        TIER_FAILED=1
+    tap_add $((ok + ${xfail:-0})) $((${fail:-0} + ${xpass:-0} + ${timeout:-0}))
+    if [ "$rc" -ne 0 ] && [ "$TAP_FAILED" -eq 0 ]; then
+        tap_fail "meson test exited with status $rc and no failed test"
     fi
-    [ "$TIER_FAILED" -eq 0 ]
+    [ "$TAP_FAILED" -eq 0 ]
+}
+
+# qga_tier_script LOG SCRIPT [ARGS...]: run a tier's own script (tests/<tier>/run.sh), its
+# output shown and kept in LOG, and add the counts of its closing line. A script that prints
+# none could not run; one that exits non-zero with nothing failed still fails.
+qga_tier_script() {
+    local log=$1 script=${2#"$QGA_ROOT"/} rc counts
+    shift
+    mkdir -p "$(dirname "$log")"
+    QGA_JOBS=$QGA_JOBS "$@" 2>&1 | tee "$log"
+    rc=${PIPESTATUS[0]}
+    if ! counts=$(tap_closing_counts "$log"); then
+        qga_tier_broken "$script printed no closing line (exit status $rc)"
+        return 1
+    fi
+    tap_add $counts
+    if [ "$rc" -ne 0 ] && [ "$TAP_FAILED" -eq 0 ]; then
+        tap_fail "$script exited with status $rc and no failed test"
+    fi
+    [ "$TAP_FAILED" -eq 0 ]
 }
 
 # The tier cannot run at all: loud, and one failure.
 qga_tier_broken() {
     echo "!! $CURRENT_TIER: cannot run: $*" >&2
-    TIER_PASSED=0
-    TIER_FAILED=1
+    tap_add 0 1
     return 1
 }
 
@@ -55,20 +72,16 @@ tier_sanitize() {
         -Dc_args='-fno-omit-frame-pointer -fno-sanitize-recover=all' \
         || { qga_tier_broken "meson setup failed"; return 1; }
     ninja -C "$dir" -j "$QGA_JOBS" || { qga_tier_broken "the sanitizer build failed"; return 1; }
+    # Exported for the tests of this tier only (local -x ends with the function).
+    local -x ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1
+    local -x UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
     # ASan's quarantine keeps freed memory resident, so the peak-RSS bound of the oversized
     # message test is looser here; the native tier enforces the real one.
-    (
-        export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1
-        export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-        export QGA_TEST_MAX_RSS_MB=${QGA_ASAN_MAX_RSS_MB:-600}
-        # Time budgets in tests (e.g. test-json's huge-object parse) scale by this factor.
-        export QGA_TEST_TIME_FACTOR=${QGA_TEST_TIME_FACTOR:-10}
-        qga_meson_test "$dir/tier-sanitize.log" -C "$dir" --suite unit --suite integration --suite g2h \
-            --timeout-multiplier 3
-        echo "TIER_COUNTS $TIER_PASSED $TIER_FAILED" >"$dir/tier-sanitize.counts"
-    )
-    read -r _ TIER_PASSED TIER_FAILED <"$dir/tier-sanitize.counts"
-    [ "$TIER_FAILED" -eq 0 ]
+    local -x QGA_TEST_MAX_RSS_MB=${QGA_ASAN_MAX_RSS_MB:-600}
+    # Time budgets in tests (e.g. test-json's huge-object parse) scale by this factor.
+    local -x QGA_TEST_TIME_FACTOR=${QGA_TEST_TIME_FACTOR:-10}
+    qga_meson_test "$dir/tier-sanitize.log" -C "$dir" --suite unit --suite integration --suite g2h \
+        --timeout-multiplier 3
 }
 
 # (c) libFuzzer (clang): each target for a bounded time, seeded with a temporary copy of the
@@ -110,8 +123,6 @@ tier_fuzz() {
     echo "fuzz: $n_seeds JSONTestSuite seeds copied from $corpus to $work," \
         "with tests/fuzz/seeds/ ($(find "$QGA_ROOT/tests/fuzz/seeds" -mindepth 2 -type f | wc -l) files)"
 
-    TIER_PASSED=0
-    TIER_FAILED=0
     # Half the time to the session target (framer + parser + dispatch), a sixth to each other one.
     local budget rc
     for target in "${targets[@]}"; do
@@ -125,15 +136,15 @@ tier_fuzz() {
         grep -E '^(#[0-9]+.*(INITED|DONE)|stat::number_of_executed_units|stat::peak_rss_mb|Done [0-9]+ runs)' \
             "$dir/fuzz-$target.log" | sed "s/^/fuzz-$target: /"
         if [ "$rc" -eq 0 ]; then
-            TIER_PASSED=$((TIER_PASSED + 1))
+            tap_pass "fuzz-$target"
         else
-            TIER_FAILED=$((TIER_FAILED + 1))
+            tap_fail "fuzz-$target"
             echo "!! fuzz-$target failed (exit status $rc); its log ($dir/fuzz-$target.log) ends:" >&2
             tail -n 60 "$dir/fuzz-$target.log" >&2
             echo "!! reproducer(s) kept in $dir/fuzz-artifacts/" >&2
         fi
     done
     rm -rf "$work"
-    echo "fuzz: $TIER_PASSED passed, $TIER_FAILED failed"
-    [ "$TIER_FAILED" -eq 0 ]
+    echo "fuzz: $TAP_PASSED passed, $TAP_FAILED failed"
+    [ "$TAP_FAILED" -eq 0 ]
 }
