@@ -1,6 +1,6 @@
-# The Linux test tiers of scripts/test.sh (sourced). Each tier_<name> function builds what it
-# needs, runs its tests, prints meson's summary or its own closing line, and counts its results
-# with tests/lib/tap.sh's helpers (TAP_PASSED, TAP_FAILED; scripts/test.sh resets them per tier).
+# The test tiers of scripts/test.sh (sourced). Each tier_<name> function builds what it needs,
+# runs its tests, prints meson's summary or its own closing line, and counts its results with
+# tests/lib/tap.sh's helpers (TAP_PASSED, TAP_FAILED; scripts/test.sh resets them per tier).
 # A tier that cannot run (configure or build failure, missing input) says so and counts as
 # failed: nothing is ever skipped silently.
 
@@ -147,4 +147,26 @@ tier_fuzz() {
     rm -rf "$work"
     echo "fuzz: $TAP_PASSED passed, $TAP_FAILED failed"
     [ "$TAP_FAILED" -eq 0 ]
+}
+
+# (d) Windows/Wine: qga-compat.exe from the mingw-w64 cross build ($QGA_BUILD_DIR-win), its
+# Windows unit tests, the native build's integration programs against it, the service, under a
+# headless Wine prefix that tests/wine/run.sh creates and removes.
+tier_windows() {
+    qga_tier_script "$QGA_BUILD_DIR-win.tier.log" "$QGA_ROOT/tests/wine/run.sh" \
+        --native-build "$QGA_BUILD_DIR" --win-build "$QGA_BUILD_DIR-win"
+}
+
+# (e) End to end: a TCG guest running our agent on real virtio-serial ports, under a libvirtd
+# the tier starts itself (tests/e2e/run.sh; see docs/PROBE.md).
+tier_e2e() {
+    "$QGA_ROOT/tests/e2e/setup-host.sh" || { qga_tier_broken "tests/e2e/setup-host.sh failed"; return 1; }
+    qga_tier_script "$QGA_BUILD_DIR-e2e.log" "$QGA_ROOT/tests/e2e/run.sh" "$QGA_BUILD_DIR"
+}
+
+# (f) MSI: the installer of the cross build (shared with the Windows tier), its tables, and
+# install / upgrade / uninstall under a headless Wine prefix that tests/msi/run.sh makes.
+tier_msi() {
+    qga_tier_script "$QGA_BUILD_DIR-win.msi-tier.log" "$QGA_ROOT/tests/msi/run.sh" \
+        --win-build "$QGA_BUILD_DIR-win"
 }
