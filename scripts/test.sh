@@ -23,7 +23,7 @@ source "$QGA_ROOT/scripts/lib/tiers.sh"
 # failure.
 TIERS=(
     native      # -Werror build + meson test: unit, schema, integration (the real agent on a
-                #   socket), probe
+                #   socket), probe; the style checks (scripts/check-style.sh)
     sanitize    # AddressSanitizer + UBSan build: unit + integration; any report fails
     fuzz        # libFuzzer (clang) over framer+parser+dispatch, the JSON round trip and both g2h
                 #   ends, bounded

@@ -4,6 +4,8 @@
 # A tier that cannot run (configure or build failure, missing input) says so and counts as
 # failed: nothing is ever skipped silently.
 
+source "$QGA_ROOT/scripts/lib/style.sh"
+
 # Run meson test and take the counts from meson's closing summary.
 # qga_meson_test LOG [meson test options...]
 qga_meson_test() {
@@ -56,12 +58,16 @@ qga_tier_broken() {
     return 1
 }
 
-# (a) Native build with -Werror, every meson test suite (unit, schema, integration, ...).
+# (a) Native build with -Werror, every meson test suite (unit, schema, integration, ...), then
+# the style checks (clang-format on changed files, file and function lengths), counted each as
+# one more test; scripts/check-style.sh runs them by hand.
 tier_native() {
-    local dir=$QGA_BUILD_DIR
+    local dir=$QGA_BUILD_DIR rc=0
     qga_meson_setup "$dir" -Dwerror=true || { qga_tier_broken "meson setup failed"; return 1; }
     ninja -C "$dir" -j "$QGA_JOBS" || { qga_tier_broken "the -Werror build failed"; return 1; }
-    qga_meson_test "$dir/tier-native.log" -C "$dir"
+    qga_meson_test "$dir/tier-native.log" -C "$dir" || rc=1
+    qga_style_checks || rc=1
+    return $rc
 }
 
 # (b) AddressSanitizer + UBSan: unit, integration and g2h suites; any report fails the test
