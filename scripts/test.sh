@@ -29,8 +29,10 @@ TIERS=(
                 #   ends, bounded
     windows     # the mingw-w64 .exe under Wine: import table, Windows unit tests, the integration
                 #   programs through a bridged COM port, the service (tests/wine/run.sh)
-    e2e         # a TCG guest under libvirt: virsh and qga-probe against the agent (tests/e2e/run.sh)
-    msi         # the installer: its tables, install / upgrade / uninstall under Wine (tests/msi/run.sh)
+    e2e         # a TCG guest under libvirt: virsh and qga-probe against the agent
+                #   (tests/e2e/run.sh)
+    msi         # the installer: its tables, install / upgrade / uninstall under Wine
+                #   (tests/msi/run.sh)
 )
 # ---------------------------------------------------------------------------------------------
 

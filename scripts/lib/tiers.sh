@@ -126,8 +126,8 @@ tier_fuzz() {
     done
     cp "$corpus"/*.json "$work/seed-json/"
     cp "$corpus"/*.json "$work/seed-session/"
-    echo "fuzz: $n_seeds JSONTestSuite seeds copied from $corpus to $work," \
-        "with tests/fuzz/seeds/ ($(find "$QGA_ROOT/tests/fuzz/seeds" -mindepth 2 -type f | wc -l) files)"
+    echo "fuzz: $n_seeds JSONTestSuite seeds copied from $corpus to $work, with" \
+        "$(find "$QGA_ROOT/tests/fuzz/seeds" -mindepth 2 -type f | wc -l) of tests/fuzz/seeds/"
 
     # Half the time to the session target (framer + parser + dispatch), a sixth to each other one.
     local budget rc
