@@ -551,4 +551,6 @@ fi
 
 for p in "${PENDING[@]}"; do log "PENDING $p"; done
 log "console tail:"
-tail -5 "$W/console.log" 2>/dev/null | sed 's/^/        /'
+# The console's last line has no newline (the shell's prompt): end it, so the closing line
+# starts a line of its own.
+tail -5 "$W/console.log" 2>/dev/null | sed -e 's/^/        /' -e '$a\'
