@@ -2,7 +2,7 @@
 # Installs the Debian packages a build or test of qga-compat needs, and only the missing ones.
 #
 # Usage: scripts/setup.sh [base|windows|e2e|all]...   (default: base)
-#   base     native build, unit/integration tests, sanitizers, fuzzing, scripts/run.sh
+#   base     native build and its tests and style checks, sanitizers, fuzzing, scripts/run.sh
 #   windows  the mingw-w64 cross build, Wine and the MSI tools (wixl, msiinfo)
 #   e2e      QEMU, libvirt and what builds the end-to-end tier's guest image
 #   all      all of them
@@ -19,6 +19,7 @@ base_packages=(
     python3                               # the schema generator
     socat                                 # scripts/run.sh talks to the agent with it
     qemu-guest-agent                      # Debian's qemu-ga: the reference the probe tests run against
+    git clang-format universal-ctags      # the native tier's style checks (scripts/check-style.sh)
 )
 windows_packages=(
     gcc-mingw-w64-x86-64-win32            # -win32 thread model: static .exe, no winpthread DLL

@@ -14,30 +14,32 @@
 set -uo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+source "$QGA_ROOT/tests/lib/tap.sh"
 source "$QGA_ROOT/scripts/lib/tiers.sh"
 
 # ---------------------------------------------------------------------------------------------
-# The tiers, in order. Each name N is a function tier_N (scripts/lib/tiers*.sh) that sets
-# TIER_PASSED and TIER_FAILED and returns non-zero on failure.
+# The tiers, in the order they run. Each name N is a function tier_N (scripts/lib/tiers.sh) that
+# counts its results with tests/lib/tap.sh (TAP_PASSED, TAP_FAILED) and returns non-zero on
+# failure.
 TIERS=(
-    native      # -Werror build + meson test: unit, schema, integration (the real agent on a socket)
+    native      # -Werror build + meson test: unit, schema, integration (the real agent on a
+                #   socket), probe; the style checks (scripts/check-style.sh)
     sanitize    # AddressSanitizer + UBSan build: unit + integration; any report fails
-    fuzz        # libFuzzer (clang) over framer+parser+dispatch and the JSON round trip, bounded
+    fuzz        # libFuzzer (clang) over framer+parser+dispatch, the JSON round trip and both g2h
+                #   ends, bounded
     windows     # the mingw-w64 .exe under Wine: import table, Windows unit tests, the integration
-                #   programs through a bridged COM port, the service (scripts/lib/tiers-windows.sh)
-    # further tiers (e2e, msi) append themselves from scripts/lib/tiers-*.sh below
+                #   programs through a bridged COM port, the service (tests/wine/run.sh)
+    e2e         # a TCG guest under libvirt: virsh and qga-probe against the agent
+                #   (tests/e2e/run.sh)
+    msi         # the installer: its tables, install / upgrade / uninstall under Wine
+                #   (tests/msi/run.sh)
 )
-# Extra tier definitions (e.g. the Windows/Wine tier) live in their own files, sourced in
-# name order; each defines tier_<name> and may append <name> to TIERS.
-for extra in "$QGA_ROOT"/scripts/lib/tiers-*.sh; do
-    [ -f "$extra" ] && source "$extra"
-done
 # ---------------------------------------------------------------------------------------------
 
 selected=("$@")
 [ ${#selected[@]} -eq 0 ] && selected=("${TIERS[@]}")
 for tier in "${selected[@]}"; do
-    if ! declare -F "tier_$tier" >/dev/null; then
+    if [[ " ${TIERS[*]} " != *" $tier "* ]] || ! declare -F "tier_$tier" >/dev/null; then
         echo "test.sh: unknown tier '$tier' (known: ${TIERS[*]})" >&2
         exit 2
     fi
@@ -54,23 +56,21 @@ start_all=$(date +%s)
 
 for tier in "${selected[@]}"; do
     CURRENT_TIER=$tier
-    TIER_PASSED=0
-    TIER_FAILED=0
+    tap_reset
     qga_log "tier $tier"
     start=$(date +%s)
     if "tier_$tier"; then status=ok; else status=FAILED; fi
     # A tier that returned failure without counting one still fails.
-    if [ "$status" = FAILED ] && [ "$TIER_FAILED" -eq 0 ]; then
-        TIER_FAILED=1
+    if [ "$status" = FAILED ] && [ "$TAP_FAILED" -eq 0 ]; then
+        tap_fail "tier $tier returned failure without counting one"
     fi
     elapsed=$(($(date +%s) - start))
-    echo "$tier: $TIER_PASSED passed, $TIER_FAILED failed (${elapsed}s)"
-    total_passed=$((total_passed + TIER_PASSED))
-    total_failed=$((total_failed + TIER_FAILED))
-    summary+=("$(printf '%-10s %-7s %5d passed %4d failed %6ss' "$tier" "$status" "$TIER_PASSED" "$TIER_FAILED" "$elapsed")")
+    echo "$tier: $TAP_PASSED passed, $TAP_FAILED failed (${elapsed}s)"
+    total_passed=$((total_passed + TAP_PASSED))
+    total_failed=$((total_failed + TAP_FAILED))
+    summary+=("$(printf '%-10s %-7s %5d passed %4d failed %6ss' "$tier" "$status" "$TAP_PASSED" "$TAP_FAILED" "$elapsed")")
 done
 
 qga_log "summary ($(($(date +%s) - start_all))s in all)"
 printf '  %s\n' "${summary[@]}"
-echo "$total_passed passed, $total_failed failed"
-[ "$total_failed" -eq 0 ]
+tap_closing_line "$total_passed" "$total_failed"

@@ -4,7 +4,7 @@ QGA_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # Build directories: $QGA_BUILD_DIR (default <checkout>/build-test, git-ignored), and
 # siblings with -asan / -fuzz / -run suffixes for the other configurations.
 QGA_BUILD_DIR=${QGA_BUILD_DIR:-$QGA_ROOT/build-test}
-# Parallel jobs: the machines here have 2 cores; never more than the machine has.
+# Parallel jobs: one per core the machine has (2 where nproc is missing).
 QGA_JOBS=${QGA_JOBS:-$(nproc 2>/dev/null || echo 2)}
 
 qga_log() {

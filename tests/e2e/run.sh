@@ -31,12 +31,13 @@ G2H=org.qgacompat.g2h.0
 PROBE_CH=org.qgacompat.probe.0   # a second QGA agent's port (the raw-socket transport check)
 T0=$(date +%s.%N)
 
-PASSED=0 FAILED=0 DEFINED=0 LIBVIRTD_PID="" QEMU_PIDS=""
+DEFINED=0 LIBVIRTD_PID="" QEMU_PIDS=""
 declare -a PENDING=()
 
 log() { printf '[e2e %6.1fs] %s\n' "$(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN{print b-a}')" "$*"; }
-pass() { PASSED=$((PASSED + 1)); log "PASS $1"; }
-fail() { FAILED=$((FAILED + 1)); log "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/        /' | head -40; }
+# Results are counted by tests/lib/tap.sh and printed with the clock in front.
+source "$SRC/tests/lib/tap.sh"
+tap_print() { log "$*"; }
 
 # Stop everything this script started, by pid, whatever happened before.
 cleanup() {
@@ -62,20 +63,19 @@ cleanup() {
         for _ in $(seq 100); do kill -0 "$LIBVIRTD_PID" 2>/dev/null || break; sleep 0.1; done
         kill -9 "$LIBVIRTD_PID" 2>/dev/null
     fi
-    if [ "${QGA_E2E_KEEP:-0}" = 1 ] || [ "$FAILED" != 0 ]; then
+    if [ "${QGA_E2E_KEEP:-0}" = 1 ] || [ "$TAP_FAILED" != 0 ]; then
         log "work directory kept: $W (console.log, libvirtd.log)"
     else
         rm -rf "$W"
     fi
-    log "$PASSED passed, $FAILED failed"
-    [ "$FAILED" = 0 ] && [ "$PASSED" -gt 0 ]
+    tap_closing_line && [ "$TAP_PASSED" -gt 0 ]
     exit $?
 }
 trap cleanup EXIT
-trap 'fail "interrupted"; exit 1' INT TERM
+trap 'tap_fail "interrupted"; exit 1' INT TERM
 
 # A fatal problem before the checks can run: counted as a failure, then everything is undone.
-die() { fail "$1" "${2:-}"; exit 1; }
+die() { tap_fail "$1" "${2:-}"; exit 1; }
 
 # Run a command in the guest through the serial console's shell (no output comes back).
 guest_sh() {
@@ -205,10 +205,10 @@ check() {  # NAME FUNCTION: the function prints why it failed and returns non-ze
            # its "NOTE:" lines are shown on success too
     local out
     if out=$("$2" 2>&1); then
-        pass "$1"
+        tap_pass "$1"
         grep '^NOTE:' <<<"$out" | sed 's/^/        /'
     else
-        fail "$1" "$out"
+        tap_fail "$1" "$out"
     fi
 }
 
@@ -551,4 +551,6 @@ fi
 
 for p in "${PENDING[@]}"; do log "PENDING $p"; done
 log "console tail:"
-tail -5 "$W/console.log" 2>/dev/null | sed 's/^/        /'
+# The console's last line has no newline (the shell's prompt): end it, so the closing line
+# starts a line of its own.
+tail -5 "$W/console.log" 2>/dev/null | sed -e 's/^/        /' -e '$a\'

@@ -1,20 +1,6 @@
-# Shared by the Wine-based tiers (tests/wine/run.sh, tests/msi/run.sh), sourced: the pass/fail
-# counters and closing line, and a private headless Wine prefix that is cleaned up on exit.
+# Shared by the Wine-based tiers (tests/wine/run.sh, tests/msi/run.sh), sourced: a private
+# headless Wine prefix that is cleaned up on exit (their counting is tests/lib/tap.sh's).
 # The caller sets KEEP (1 = keep the work directory) before wine_work_begin.
-
-passed=0
-failed=0
-skipped=0
-step() { printf '\n--- %s\n' "$*"; }
-pass() { passed=$((passed + 1)); echo "ok - $*"; }
-fail() { failed=$((failed + 1)); echo "not ok - $*"; }
-finish() {
-    echo
-    [ "$skipped" -gt 0 ] && echo "($skipped skipped: the lines marked # SKIP above say why)"
-    echo "$passed passed, $failed failed"
-    [ "$failed" -eq 0 ]
-    exit
-}
 
 # A temporary work directory ($work) holding this run's prefix; headless (no X display).
 wine_work_begin() {

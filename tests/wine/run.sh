@@ -35,39 +35,28 @@ while [ $# -gt 0 ]; do
 done
 WIN=${WIN:-$NATIVE-win}
 
+source "$ROOT/tests/lib/tap.sh"
 source "$HERE/lib.sh"
-
-# Add the counts of a TAP log: ok lines pass, not ok lines fail, "ok ... # SKIP" lines are
-# counted apart (a test that cannot apply to the Windows agent says so; see the log above).
-count_tap() {
-    local log=$1 p f s
-    p=$(grep -E '^ok ' "$log" | grep -vc '# SKIP')
-    s=$(grep -E '^ok ' "$log" | grep -c '# SKIP')
-    f=$(grep -cE '^not ok ' "$log")
-    passed=$((passed + p))
-    skipped=$((skipped + s))
-    failed=$((failed + f))
-}
 
 wine_work_begin qga-wine
 
 for tool in wine wineserver x86_64-w64-mingw32-gcc-win32 meson ninja python3; do
     if ! command -v "$tool" >/dev/null; then
-        fail "missing tool: $tool (scripts/setup.sh windows installs the toolchain)"
-        finish
+        tap_fail "missing tool: $tool (scripts/setup.sh windows installs the toolchain)"
+        tap_finish
     fi
 done
 
-step "1. headless Wine prefix $WINEPREFIX"
+tap_step "1. headless Wine prefix $WINEPREFIX"
 t0=$(date +%s)
 if wine_prefix_start && wine winecfg /v win10 </dev/null >/dev/null 2>&1; then
-    pass "wine prefix ready ($(wine --version 2>/dev/null), Windows 10 mode, $(($(date +%s) - t0))s)"
+    tap_pass "wine prefix ready ($(wine --version 2>/dev/null), Windows 10 mode, $(($(date +%s) - t0))s)"
 else
-    fail "could not create the Wine prefix"
-    finish
+    tap_fail "could not create the Wine prefix"
+    tap_finish
 fi
 
-step "2. cross build in $WIN"
+tap_step "2. cross build in $WIN"
 if [ -f "$WIN/build.ninja" ]; then
     meson setup --reconfigure "$WIN" "$ROOT" --cross-file "$ROOT/cross/mingw64.ini" >"$work/setup.log" 2>&1
 else
@@ -75,59 +64,59 @@ else
 fi
 if [ $? -ne 0 ]; then
     tail -30 "$work/setup.log"
-    fail "meson setup of the cross build"
-    finish
+    tap_fail "meson setup of the cross build"
+    tap_finish
 fi
 if ninja -C "$WIN" -j "$JOBS" >"$work/build.log" 2>&1; then
-    pass "cross build: $(cd "$WIN" && ls qga-compat/*.exe | tr '\n' ' ')"
+    tap_pass "cross build: $(cd "$WIN" && ls qga-compat/*.exe | tr '\n' ' ')"
 else
     grep -E 'error|FAILED' "$work/build.log" | head -30
-    fail "cross build"
-    finish
+    tap_fail "cross build"
+    tap_finish
 fi
 EXE=$WIN/qga-compat/qga-compat.exe
 
-step "3. import table and Windows unit tests (meson suite wine, under Wine)"
+tap_step "3. import table and Windows unit tests (meson suite wine, under Wine)"
 timeout 600 python3 "$HERE/run-units.py" "$WIN" >"$work/units.tap" 2>&1
 cat "$work/units.tap"
-count_tap "$work/units.tap"
+tap_count "$work/units.tap"
 if ! grep -qE '^# [0-9]+ passed' "$work/units.tap"; then
-    fail "run-units.py did not finish"
+    tap_fail "run-units.py did not finish"
 fi
 
-step "4. integration programs of $NATIVE against the .exe"
+tap_step "4. integration programs of $NATIVE against the .exe"
 if [ ! -f "$NATIVE/build.ninja" ]; then
     meson setup "$NATIVE" "$ROOT" >"$work/native-setup.log" 2>&1 || { tail -30 "$work/native-setup.log"; }
 fi
 if ninja -C "$NATIVE" -j "$JOBS" >"$work/native-build.log" 2>&1; then
     timeout 900 python3 "$HERE/run-integration.py" "$NATIVE" "$WIN" >"$work/integration.tap" 2>&1
     grep -vE '^ok [^#]*$' "$work/integration.tap"  # failures, skips (with their reason) and timings
-    count_tap "$work/integration.tap"
+    tap_count "$work/integration.tap"
     if ! grep -qE '^# [0-9]+ passed' "$work/integration.tap"; then
-        fail "run-integration.py did not finish"
+        tap_fail "run-integration.py did not finish"
     fi
 else
     grep -E 'error|FAILED' "$work/native-build.log" | head -30
-    fail "native build of the integration programs"
+    tap_fail "native build of the integration programs"
 fi
 
-step "5. Windows-only checks and the service"
+tap_step "5. Windows-only checks and the service"
 timeout 600 python3 "$HERE/test-windows.py" --exe "$EXE" >"$work/windows.tap" 2>&1
 cat "$work/windows.tap"
-count_tap "$work/windows.tap"
+tap_count "$work/windows.tap"
 if ! grep -q '^1\.\.' "$work/windows.tap"; then
-    fail "test-windows.py did not run"
+    tap_fail "test-windows.py did not run"
 fi
 
-step "6. the guest-driven channel (g2h): fake host, qga-probe listen, seam-replayed OS events"
+tap_step "6. the guest-driven channel (g2h): fake host, qga-probe listen, seam-replayed OS events"
 timeout 600 python3 "$HERE/test-g2h.py" --exe "$EXE" --seam-exe "$WIN/qga-compat/qga-compat-testseam.exe" \
     --probe "$NATIVE/host-probe/qga-probe" >"$work/g2h.tap" 2>&1
 cat "$work/g2h.tap"
-count_tap "$work/g2h.tap"
+tap_count "$work/g2h.tap"
 if ! grep -q '^1\.\.' "$work/g2h.tap"; then
-    fail "test-g2h.py did not run"
+    tap_fail "test-g2h.py did not run"
 fi
 
 echo
 echo "(not testable under Wine: see tests/wine/UNSUPPORTED.md)"
-finish
+tap_finish
