@@ -4,12 +4,16 @@
 # function (outside tests/). Ends with "N passed, M failed"; exits non-zero when one failed.
 #
 # Usage: scripts/check-style.sh       (needs git, clang-format, universal-ctags: setup.sh base)
-# To fix what the first check finds: clang-format -i FILE...
+#        scripts/check-style.sh --fix   (clang-format -i on exactly the lines the first check reads)
 set -uo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "$QGA_ROOT/tests/lib/tap.sh"
 source "$QGA_ROOT/scripts/lib/style.sh"
 
+if [ "${1:-}" = --fix ]; then
+    qga_style_format_fix
+    exit
+fi
 qga_style_checks
 tap_closing_line

@@ -24,33 +24,72 @@ qga_style_git() {
     fi
 }
 
-# clang-format --dry-run -Werror (.clang-format) on the C files changed since the commit that
-# last changed .clang-format, committed or not, so existing code is not reformatted wholesale.
+# The C lines changed since BASE, committed or not, as "FILE --lines=A:B ..." per file (git's
+# rename detection on, so a moved file counts only for what changed; an untracked file is whole).
+qga_style_changed_ranges() {
+    (cd "$QGA_ROOT" && {
+        git diff -U0 -M --diff-filter=d "$1" -- '*.c' '*.h' | awk '
+            /^\+\+\+ b\// { if (f != "" && r != "") print f r; f = substr($0, 7); r = ""; next }
+            /^@@/ {
+                split($3, a, ","); start = substr(a[1], 2); n = (a[2] == "") ? 1 : a[2]
+                if (n > 0) r = r " --lines=" start ":" (start + n - 1)
+            }
+            END { if (f != "" && r != "") print f r }'
+        git ls-files --others --exclude-standard -- '*.c' '*.h'
+    })
+}
+
+# The base of the format check: the commit that last changed .clang-format, as an ancestor.
+qga_style_format_base() {
+    local since
+    since=$(git -C "$QGA_ROOT" log -1 --format=%H -- .clang-format)
+    [ -n "$since" ] && git -C "$QGA_ROOT" merge-base HEAD "$since"
+}
+
+# clang-format -i on exactly the lines qga_style_format checks.
+qga_style_format_fix() {
+    local base line
+    base=$(qga_style_format_base) || { echo "no committed .clang-format" >&2; return 1; }
+    while read -r line; do
+        [ -n "$line" ] || continue
+        local file=${line%% *} opts=()
+        [ "$file" != "$line" ] && read -r -a opts <<<"${line#* }"
+        (cd "$QGA_ROOT" && clang-format -i "${opts[@]}" "$file")
+    done <<<"$(qga_style_changed_ranges "$base")"
+}
+
+# clang-format --dry-run -Werror (.clang-format) on the lines of C files changed since the commit
+# that last changed .clang-format, committed or not: existing code is not reformatted wholesale,
+# and a file that was only moved (git's rename detection) counts only for the lines it changed.
 qga_style_format() {
-    local what="clang-format: the C files changed since .clang-format"
+    local what="clang-format: C lines changed since .clang-format"
     qga_style_git "$what" || return 1
     if ! command -v clang-format >/dev/null; then
         tap_fail "$what" "clang-format is not installed (scripts/setup.sh base)"
         return 1
     fi
-    local since base out
-    since=$(git -C "$QGA_ROOT" log -1 --format=%H -- .clang-format)
-    if [ -z "$since" ] || ! base=$(git -C "$QGA_ROOT" merge-base HEAD "$since"); then
+    local base
+    if ! base=$(qga_style_format_base); then
         tap_fail "$what" ".clang-format is not committed: there is no base to compare with"
         return 1
     fi
-    local files=()
-    mapfile -t files < <(cd "$QGA_ROOT" && {
-        git diff --name-only --diff-filter=d "$base" -- '*.c' '*.h'
-        git ls-files --others --exclude-standard -- '*.c' '*.h'
-    } | sort -u)
-    if [ ${#files[@]} -eq 0 ]; then
+    local ranges
+    ranges=$(qga_style_changed_ranges "$base")
+    if [ -z "$ranges" ]; then
         tap_pass "$what (none since ${base:0:12})"
-    elif out=$(cd "$QGA_ROOT" && clang-format --dry-run -Werror "${files[@]}" 2>&1); then
-        tap_pass "$what (${#files[@]} since ${base:0:12})"
+        return 0
+    fi
+    local out="" line n=0
+    while read -r line; do
+        local file=${line%% *} opts=()
+        [ "$file" != "$line" ] && read -r -a opts <<<"${line#* }"
+        n=$((n + 1))
+        out+=$(cd "$QGA_ROOT" && clang-format --dry-run -Werror "${opts[@]}" "$file" 2>&1)
+    done <<<"$ranges"
+    if [ -z "$out" ]; then
+        tap_pass "$what ($n files since ${base:0:12})"
     else
-        tap_fail "$what (${#files[@]} since ${base:0:12})" "to fix: clang-format -i $(
-            sed -n 's/^\([^:]*\):[0-9]*:[0-9]*: error:.*/\1/p' <<<"$out" | sort -u | paste -sd ' ')
+        tap_fail "$what ($n files since ${base:0:12})" "to fix: scripts/check-style.sh --fix (formats only the changed lines)
 $out"
         return 1
     fi
