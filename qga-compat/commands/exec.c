@@ -138,8 +138,8 @@ int qga_cmd_guest_exec(QgaAgent *agent, const QgaJson *args, QgaJson **ret_resul
         }
     }
     t->entries[t->n++] = (ExecEntry){ pid, child };
-    qga_log_info("guest-exec: '%s' started as pid %" PRId64 " (%zu arguments, capture %s)", path, pid,
-                 arg ? qga_json_array_length(arg) : 0, qga_exec_capture_name(spec.capture));
+    qga_log_info("guest-exec: '%s' started as pid %" PRId64 " (%zu arguments, capture %s)", path,
+                 pid, arg ? qga_json_array_length(arg) : 0, qga_exec_capture_name(spec.capture));
 
     QgaJson *result = qga_json_object();
     qga_json_object_set_int(result, "pid", pid);

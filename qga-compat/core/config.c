@@ -534,8 +534,8 @@ static int config_finish(QgaConfig *cfg, QgaError **error)
     return 0;
 }
 
-int qga_config_load(QgaConfig *cfg, const QgaConfigDefaults *defaults, int argc, char **argv, FILE *out,
-                    QgaConfigAction *ret_action, QgaError **error)
+int qga_config_load(QgaConfig *cfg, const QgaConfigDefaults *defaults, int argc, char **argv,
+                    FILE *out, QgaConfigAction *ret_action, QgaError **error)
 {
     const QgaConfigDefaults *d = defaults;
     cfg->defaults = defaults;

@@ -29,7 +29,7 @@ typedef struct QgaConfig {
     QgaStrList allow_rpcs;  /* -a, allow-rpcs= */
     char *service_action;   /* -s install|uninstall (Windows) */
     QgaG2hConfig g2h;       /* [g2h], --g2h*: the guest-driven channel (config-g2h.h) */
-    const QgaConfigDefaults *defaults;   /* the OS's, as qga_config_load was given them */
+    const QgaConfigDefaults *defaults; /* the OS's, as qga_config_load was given them */
 } QgaConfig;
 
 /* What main should do after loading the configuration. */
@@ -51,8 +51,8 @@ typedef enum QgaConfigAction {
  * is read. Output for -h/-V/-D goes to out. On error returns -1 with a
  * one-line message in *error (main prefixes "qga-compat: ").
  */
-int qga_config_load(QgaConfig *cfg, const QgaConfigDefaults *defaults, int argc, char **argv, FILE *out,
-                    QgaConfigAction *ret_action, QgaError **error);
+int qga_config_load(QgaConfig *cfg, const QgaConfigDefaults *defaults, int argc, char **argv,
+                    FILE *out, QgaConfigAction *ret_action, QgaError **error);
 /* The effective configuration as a [general] keyfile, like qemu-ga -D. */
 char *qga_config_dump(const QgaConfig *cfg);
 void qga_config_clear(QgaConfig *cfg);

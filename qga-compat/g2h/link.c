@@ -282,7 +282,7 @@ QgaG2hLink *qga_g2h_link_new(QgaAgent *agent, const QgaG2hLinkConfig *config)
     l->heartbeat_ms = config->heartbeat_ms;
     l->heartbeat_due = -1;
     l->fs_threshold = config->fs_free_threshold;
-    l->fs_due = l->fs_threshold ? qga_os_monotonic_ms() : -1;   /* first look at once */
+    l->fs_due = l->fs_threshold ? qga_os_monotonic_ms() : -1; /* first look at once */
     l->addresses_due = -1;
     l->time_sync_on_resume = config->time_sync_on_resume;
     l->thread = qga_os_thread_id();

@@ -6,10 +6,8 @@
 #include "core/mem.h"
 
 static const char *const capture_names[] = {
-    [QGA_EXEC_CAPTURE_NONE] = "none",
-    [QGA_EXEC_CAPTURE_STDOUT] = "stdout",
-    [QGA_EXEC_CAPTURE_STDERR] = "stderr",
-    [QGA_EXEC_CAPTURE_SEPARATED] = "separated",
+    [QGA_EXEC_CAPTURE_NONE] = "none",     [QGA_EXEC_CAPTURE_STDOUT] = "stdout",
+    [QGA_EXEC_CAPTURE_STDERR] = "stderr", [QGA_EXEC_CAPTURE_SEPARATED] = "separated",
     [QGA_EXEC_CAPTURE_MERGED] = "merged",
 };
 

@@ -13,22 +13,15 @@
 
 static const struct {
     const char *name;
-    QgaFileMode mode;            /* read, write, append, create, truncate */
+    QgaFileMode mode; /* read, write, append, create, truncate */
 } file_modes[] = {
-    { "r", { true, false, false, false, false } },
-    { "rb", { true, false, false, false, false } },
-    { "w", { false, true, false, true, true } },
-    { "wb", { false, true, false, true, true } },
-    { "a", { false, true, true, true, false } },
-    { "ab", { false, true, true, true, false } },
-    { "r+", { true, true, false, false, false } },
-    { "rb+", { true, true, false, false, false } },
-    { "r+b", { true, true, false, false, false } },
-    { "w+", { true, true, false, true, true } },
-    { "wb+", { true, true, false, true, true } },
-    { "w+b", { true, true, false, true, true } },
-    { "a+", { true, true, true, true, false } },
-    { "ab+", { true, true, true, true, false } },
+    { "r", { true, false, false, false, false } },  { "rb", { true, false, false, false, false } },
+    { "w", { false, true, false, true, true } },    { "wb", { false, true, false, true, true } },
+    { "a", { false, true, true, true, false } },    { "ab", { false, true, true, true, false } },
+    { "r+", { true, true, false, false, false } },  { "rb+", { true, true, false, false, false } },
+    { "r+b", { true, true, false, false, false } }, { "w+", { true, true, false, true, true } },
+    { "wb+", { true, true, false, true, true } },   { "w+b", { true, true, false, true, true } },
+    { "a+", { true, true, true, true, false } },    { "ab+", { true, true, true, true, false } },
     { "a+b", { true, true, true, true, false } },
 };
 
@@ -52,8 +45,8 @@ typedef struct StateParse {
     int64_t counter;
 } StateParse;
 
-static int state_key(void *opaque, const char *group, const char *key, const char *raw_value, unsigned line,
-                     QgaError **error)
+static int state_key(void *opaque, const char *group, const char *key, const char *raw_value,
+                     unsigned line, QgaError **error)
 {
     StateParse *st = opaque;
     if (strcmp(group, "global") != 0 || strcmp(key, "fd_counter") != 0)

@@ -13,11 +13,11 @@
  * here take all fifteen. 'b' changes nothing: the agent never translates line ends.
  */
 typedef struct QgaFileMode {
-    bool read;       /* r, r+, w+, a+ */
-    bool write;      /* w, a, r+, w+, a+ */
-    bool append;     /* a, a+: every write goes to the end of the file */
-    bool create;     /* w, a (and their + forms): a missing file is created */
-    bool truncate;   /* w, w+ */
+    bool read;     /* r, r+, w+, a+ */
+    bool write;    /* w, a, r+, w+, a+ */
+    bool append;   /* a, a+: every write goes to the end of the file */
+    bool create;   /* w, a (and their + forms): a missing file is created */
+    bool truncate; /* w, w+ */
 } QgaFileMode;
 
 /* Decode mode; -1 with qemu-ga's "invalid file open mode '<mode>'" for anything else. */

@@ -14,5 +14,5 @@ typedef struct QgaTrimResult {
     uint64_t trimmed;
     bool has_minimum;
     uint64_t minimum;
-    char *error;         /* NULL on success */
+    char *error; /* NULL on success */
 } QgaTrimResult;

@@ -31,5 +31,5 @@ typedef enum QgaMemoryBlockResponse {
 typedef struct QgaMemoryBlockResult {
     QgaMemoryBlockResponse response;
     bool has_error_code;
-    int64_t error_code;       /* the OS error number */
+    int64_t error_code; /* the OS error number */
 } QgaMemoryBlockResult;

@@ -23,11 +23,15 @@ QgaNetInterface *qga_net_interface_get(QgaNetInterfaceList *list, const char *na
     return iface;
 }
 
-void qga_net_interface_add_address(QgaNetInterface *iface, const char *address, bool ipv6, int prefix)
+void qga_net_interface_add_address(QgaNetInterface *iface, const char *address, bool ipv6,
+                                   int prefix)
 {
-    iface->addresses = qga_realloc(iface->addresses, (iface->n_addresses + 1) * sizeof(*iface->addresses));
+    iface->addresses =
+        qga_realloc(iface->addresses, (iface->n_addresses + 1) * sizeof(*iface->addresses));
     iface->addresses[iface->n_addresses++] = (QgaNetAddress){
-        .address = qga_strdup(address), .ipv6 = ipv6, .prefix = prefix,
+        .address = qga_strdup(address),
+        .ipv6 = ipv6,
+        .prefix = prefix,
     };
 }
 
@@ -83,5 +87,6 @@ int qga_net_mask_prefix(const uint8_t *mask, size_t len)
 
 void qga_net_format_mac(const uint8_t mac[6], char buf[18])
 {
-    snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+    snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
+             mac[5]);
 }

@@ -12,9 +12,9 @@ typedef enum QgaShutdownMode {
 } QgaShutdownMode;
 
 typedef enum QgaSuspendMode {
-    QGA_SUSPEND_DISK,    /* hibernate (S4) */
-    QGA_SUSPEND_RAM,     /* sleep (S3) */
-    QGA_SUSPEND_HYBRID,  /* image written to disk, then S3 (Linux only) */
+    QGA_SUSPEND_DISK,   /* hibernate (S4) */
+    QGA_SUSPEND_RAM,    /* sleep (S3) */
+    QGA_SUSPEND_HYBRID, /* image written to disk, then S3 (Linux only) */
 } QgaSuspendMode;
 
 /* The sleep states this guest can enter, as its OS reports them. */

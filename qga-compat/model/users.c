@@ -6,8 +6,8 @@
 
 #include "core/mem.h"
 
-void qga_user_session_add(QgaUserSessionList *list, const char *user, size_t user_len, const char *domain,
-                          double login_time)
+void qga_user_session_add(QgaUserSessionList *list, const char *user, size_t user_len,
+                          const char *domain, double login_time)
 {
     if (list->n == list->cap) {
         list->cap = list->cap ? list->cap * 2 : 8;

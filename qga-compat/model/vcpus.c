@@ -11,7 +11,8 @@ void qga_vcpu_list_append(QgaVcpuList *list, int64_t logical_id, bool online, bo
         list->cap = list->cap ? list->cap * 2 : 16;
         list->items = qga_realloc(list->items, list->cap * sizeof(*list->items));
     }
-    list->items[list->n++] = (QgaVcpu){ .logical_id = logical_id, .online = online, .can_offline = can_offline };
+    list->items[list->n++] =
+        (QgaVcpu){ .logical_id = logical_id, .online = online, .can_offline = can_offline };
 }
 
 static int compare_vcpu(const void *a, const void *b)

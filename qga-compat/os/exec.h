@@ -14,7 +14,8 @@
  * one thread per pipe). Failure to start reads like qemu-ga's GLib text:
  * "Failed to execute child process “<path>” (<OS text>)".
  */
-int qga_os_exec_start(QgaExecSpec *spec, QgaOsChild **ret_child, int64_t *ret_pid, QgaError **error);
+int qga_os_exec_start(QgaExecSpec *spec, QgaOsChild **ret_child, int64_t *ret_pid,
+                      QgaError **error);
 
 void qga_os_exec_status(QgaOsChild *child, QgaExecStatus *ret);
 /* Forget the child: stop capturing, free what was captured. One still running keeps running

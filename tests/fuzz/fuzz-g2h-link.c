@@ -37,7 +37,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     char *args[] = { "qga-compat", "-m", "unix-listen", "-p", sock, "-t", dir, NULL };
     QgaConfigAction action;
     QgaError *err = NULL;
-    if (qga_config_load(&config, qga_host_defaults(), 7, args, stdout, &action, &err) < 0 || qga_log_open(NULL, false, &err) < 0)
+    if (qga_config_load(&config, qga_host_defaults(), 7, args, stdout, &action, &err) < 0 ||
+        qga_log_open(NULL, false, &err) < 0)
         die(err->desc);
     agent = qga_agent_new(&config, &err);
     if (!agent)

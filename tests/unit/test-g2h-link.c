@@ -31,7 +31,8 @@ static void fixture_set_up(Fixture *f, gconstpointer data)
     char *argv[] = { "qga-compat", "-m", "unix-listen", "-p", sock, "-t", f->dir, "--g2h=off", NULL };
     QgaConfigAction action;
     QgaError *qerr = NULL;
-    g_assert_cmpint(qga_config_load(&f->cfg, qga_host_defaults(), 8, argv, stdout, &action, &qerr), ==, 0);
+    g_assert_cmpint(qga_config_load(&f->cfg, qga_host_defaults(), 8, argv, stdout, &action, &qerr),
+                    ==, 0);
     f->agent = qga_agent_new(&f->cfg, &qerr);
     g_assert_nonnull(f->agent);
     f->link = qga_g2h_link_new(f->agent, lc);

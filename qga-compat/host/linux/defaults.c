@@ -28,7 +28,8 @@ const QgaConfigDefaults *qga_host_defaults(void)
 
 int qga_host_service_action(const QgaConfig *config, const char *action, QgaError **error)
 {
-    qga_error_generic(error, "-s/--service is for the Windows service; on this system use -d or the "
-                             "init system's unit");
+    qga_error_generic(error,
+                      "-s/--service is for the Windows service; on this system use -d or the "
+                      "init system's unit");
     return -1;
 }

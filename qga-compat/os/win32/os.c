@@ -16,7 +16,8 @@ int64_t qga_os_now_ns(void)
     static GetTimeFn get_time;
     if (!get_time) {
         HMODULE k32 = GetModuleHandleW(L"kernel32.dll");
-        GetTimeFn fn = k32 ? (GetTimeFn)(void *)GetProcAddress(k32, "GetSystemTimePreciseAsFileTime") : NULL;
+        GetTimeFn fn =
+            k32 ? (GetTimeFn)(void *)GetProcAddress(k32, "GetSystemTimePreciseAsFileTime") : NULL;
         get_time = fn ? fn : GetSystemTimeAsFileTime;
     }
     FILETIME ft;

@@ -37,7 +37,8 @@ typedef struct QgaWinVersion {
     bool server;
 } QgaWinVersion;
 /* version ("Microsoft Windows 11") and version-id ("11"); static strings, "N/A" when unknown. */
-void qga_win_version_names(const QgaWinVersion *v, const char **ret_version, const char **ret_version_id);
+void qga_win_version_names(const QgaWinVersion *v, const char **ret_version,
+                           const char **ret_version_id);
 /* ProductName with Windows 11 fixed ("Windows 10 Pro" on build >= 22000 -> "Windows 11 Pro"). Heap. */
 char *qga_win_pretty_name(const char *product_name, const QgaWinVersion *v);
 
