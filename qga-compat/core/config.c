@@ -534,116 +534,138 @@ static int config_finish(QgaConfig *cfg, QgaError **error)
     return 0;
 }
 
-int qga_config_load(QgaConfig *cfg, const QgaConfigDefaults *defaults, int argc, char **argv,
-                    FILE *out, QgaConfigAction *ret_action, QgaError **error)
+/*
+ * Pass 1: the config file to read, plus the options that print and exit. Those act the moment
+ * they are parsed (as in qemu-ga), but here before the config file is read, so a broken file
+ * cannot stop --help or --version. Returns 1 when one of them acted (*ret_action set), 0 to go
+ * on, -1 on a bad option.
+ */
+static int first_pass(int argc, char **argv, FILE *out, const QgaConfigDefaults *d,
+                      const char **ret_confpath, bool *ret_required, QgaConfigAction *ret_action,
+                      QgaError **error)
 {
-    const QgaConfigDefaults *d = defaults;
-    cfg->defaults = defaults;
     const char *prog = argc > 0 && argv[0] ? argv[0] : QGA_PROGRAM_NAME;
     const OptSpec *spec;
     const char *arg;
     OptIter it;
     int r;
 
-    /*
-     * Pass 1: the config file to read, plus the options that print and exit. Those act the
-     * moment they are parsed (as in qemu-ga), but here before the config file is read, so a
-     * broken file cannot stop --help or --version.
-     */
-    const char *confpath = NULL;
-    bool confrequired = false;
     opt_iter_init(&it, argc, argv);
     while ((r = opt_next(&it, &spec, &arg, error)) > 0) {
         if (spec->short_name == 's')
-            break; /* nothing after -s matters (see pass 2) */
+            break; /* nothing after -s matters (see the second pass) */
         switch (spec->short_name) {
         case 'c':
-            confpath = arg;
-            confrequired = true;
+            *ret_confpath = arg;
+            *ret_required = true;
             break;
         case 'h':
             print_usage(out, prog, d);
             *ret_action = QGA_CONFIG_EXIT_OK;
-            return 0;
+            return 1;
         case 'V':
             fprintf(out, "%s %s (QEMU Guest Agent protocol)\n", QGA_PROGRAM_NAME, QGA_VERSION);
             *ret_action = QGA_CONFIG_EXIT_OK;
-            return 0;
+            return 1;
         case 'b':
         case 'a':
             if (is_help_option(arg)) {
                 *ret_action = QGA_CONFIG_LIST_COMMANDS;
-                return 0;
+                return 1;
             }
             break;
         default:
             break;
         }
     }
-    if (r < 0)
-        return -1;
+    return r < 0 ? -1 : 0;
+}
+
+/* Pass 2, one option over what the file set: last wins, lists accumulate. Returns 1 for -s
+ * (qemu-ga installs the service the moment it sees it: later options are not part of it), 0 to
+ * go on, -1 on a bad value. */
+static int apply_option(QgaConfig *cfg, const OptSpec *spec, const char *arg, bool *dump,
+                        QgaError **error)
+{
+    switch (spec->short_name) {
+    case 'm':
+        set_str(&cfg->method, arg);
+        break;
+    case 'p':
+        set_str(&cfg->path, arg);
+        break;
+    case 'l':
+        set_str(&cfg->logfile, arg);
+        break;
+    case 'f':
+        set_str(&cfg->pidfile, arg);
+        break;
+    case 'F':
+        set_str(&cfg->fsfreeze_hook, arg ? arg : cfg->defaults->fsfreeze_hook);
+        break;
+    case 't':
+        set_str(&cfg->statedir, arg);
+        break;
+    case 'v':
+        cfg->verbose = true;
+        break;
+    case 'd':
+        cfg->daemon = true;
+        break;
+    case 'r':
+        cfg->retry_path = true;
+        break;
+    case 'D':
+        *dump = true;
+        break;
+    case 'b':
+        qga_strlist_add_split(&cfg->block_rpcs, arg);
+        break;
+    case 'a':
+        qga_strlist_add_split(&cfg->allow_rpcs, arg);
+        break;
+    case OPT_G2H:
+    case OPT_G2H_METHOD:
+    case OPT_G2H_HEARTBEAT:
+        return qga_config_g2h_option(&cfg->g2h, spec->long_name, arg, error) < 0 ? -1 : 0;
+    case 's':
+        set_str(&cfg->service_action, arg);
+        return 1;
+    default:
+        break;
+    }
+    return 0;
+}
+
+int qga_config_load(QgaConfig *cfg, const QgaConfigDefaults *defaults, int argc, char **argv,
+                    FILE *out, QgaConfigAction *ret_action, QgaError **error)
+{
+    cfg->defaults = defaults;
+    const char *confpath = NULL;
+    bool confrequired = false;
+    int r = first_pass(argc, argv, out, defaults, &confpath, &confrequired, ret_action, error);
+    if (r != 0)
+        return r < 0 ? -1 : 0;
 
     if (!confpath) {
         const char *env = getenv("QGA_CONF");
-        confpath = env ? env : d->config_path;
+        confpath = env ? env : defaults->config_path;
     }
     if (confpath && config_load_file(cfg, confpath, confrequired, error) < 0)
         return -1;
 
-    /* Pass 2: the command line over the file; last wins, lists accumulate. */
     bool dump = false;
+    const OptSpec *spec;
+    const char *arg;
+    OptIter it;
     opt_iter_init(&it, argc, argv);
     while ((r = opt_next(&it, &spec, &arg, error)) > 0) {
-        switch (spec->short_name) {
-        case 'm':
-            set_str(&cfg->method, arg);
-            break;
-        case 'p':
-            set_str(&cfg->path, arg);
-            break;
-        case 'l':
-            set_str(&cfg->logfile, arg);
-            break;
-        case 'f':
-            set_str(&cfg->pidfile, arg);
-            break;
-        case 'F':
-            set_str(&cfg->fsfreeze_hook, arg ? arg : d->fsfreeze_hook);
-            break;
-        case 't':
-            set_str(&cfg->statedir, arg);
-            break;
-        case 'v':
-            cfg->verbose = true;
-            break;
-        case 'd':
-            cfg->daemon = true;
-            break;
-        case 'r':
-            cfg->retry_path = true;
-            break;
-        case 'D':
-            dump = true;
-            break;
-        case 'b':
-            qga_strlist_add_split(&cfg->block_rpcs, arg);
-            break;
-        case 'a':
-            qga_strlist_add_split(&cfg->allow_rpcs, arg);
-            break;
-        case OPT_G2H:
-        case OPT_G2H_METHOD:
-        case OPT_G2H_HEARTBEAT:
-            if (qga_config_g2h_option(&cfg->g2h, spec->long_name, arg, error) < 0)
-                return -1;
-            break;
-        case 's':
-            /* qemu-ga installs the service the moment it sees -s: later options are not part of it. */
-            set_str(&cfg->service_action, arg);
+        int applied = apply_option(cfg, spec, arg, &dump, error);
+        if (applied < 0)
+            return -1;
+        if (applied > 0) {
             *ret_action = QGA_CONFIG_SERVICE;
             return 0;
-        default:
-            break;
         }
     }
     if (r < 0)
