@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "families.h"
 #include "core/agent.h"
 #include "core/base64.h"
 #include "os/exec.h"

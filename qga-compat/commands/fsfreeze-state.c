@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "families.h"
 #include "core/log.h"
 #include "core/mem.h"
 
@@ -45,14 +46,6 @@ void qga_fsfreeze_unset_frozen(QgaAgent *agent)
         qga_log_warning("unable to delete %s, fsfreeze may not function properly", path);
 }
 
-static bool table_has(const char *name)
-{
-    for (size_t i = 0; i < qga_command_table.n_commands; i++)
-        if (strcmp(qga_command_table.commands[i].name, name) == 0)
-            return true;
-    return false;
-}
-
 void qga_fsfreeze_restore(QgaAgent *agent)
 {
     /*
@@ -61,7 +54,7 @@ void qga_fsfreeze_restore(QgaAgent *agent)
      * so that the host's guest-fsfreeze-thaw still works and nothing here blocks on a write.
      * Only where the freeze commands exist (qemu-ga for Windows never checks the marker).
      */
-    if (!table_has("guest-fsfreeze-thaw"))
+    if (!qga_dispatcher_has(agent->dispatcher, "guest-fsfreeze-thaw"))
         return;
     _qga_cleanup_free_ char *path = marker_path(agent);
     FILE *f = fopen(path, "rb");

@@ -15,7 +15,7 @@ struct QgaAgent {
     QgaDispatcher *dispatcher;
     QgaSession *session;          /* the host-driven channel's protocol state */
     const char *version;          /* reported by guest-info */
-    /* Command families add their state here (file handles, exec children, ...). */
+    /* Command families add their state here and their hooks to commands/families.c. */
     QgaFileTable *files;          /* guest-file-* handles (commands/file.c), created on first use */
     QgaExecTable *execs;          /* guest-exec children (commands/exec.c), created on first use */
     bool frozen;                  /* guest-fsfreeze-*: filesystems frozen (commands/fsfreeze-state.c) */
@@ -24,13 +24,5 @@ struct QgaAgent {
 /* Create the agent from a loaded config: dispatcher with filters applied, session. */
 QgaAgent *qga_agent_new(const QgaConfig *config, QgaError **error);
 void qga_agent_free(QgaAgent *agent);
-/* Family state teardown, called by qga_agent_free: close the open files; stop watching running
- * children (they keep running, as under qemu-ga) and release what was captured. NULL is fine. */
-void qga_file_table_free(QgaFileTable *files);
-void qga_exec_table_free(QgaExecTable *execs);
-/* Start in frozen mode when a previous instance exited frozen (its qga.state.isfrozen marker is
- * in the state directory), as qemu-ga does on POSIX; called by qga_agent_new. */
-void qga_fsfreeze_restore(QgaAgent *agent);
-
 /* The portable main: config, logging, agent, then qga_host_run(). Returns the exit code. */
 int qga_main(int argc, char **argv);

@@ -106,6 +106,11 @@ void qga_dispatcher_set_frozen(QgaDispatcher *d, bool frozen) { d->frozen = froz
 
 const QgaCommandTable *qga_dispatcher_table(const QgaDispatcher *d) { return d->table; }
 
+bool qga_dispatcher_has(const QgaDispatcher *d, const char *name)
+{
+    return find_command(d, name) != NOT_FOUND;
+}
+
 static bool index_enabled(const QgaDispatcher *d, size_t idx)
 {
     /*

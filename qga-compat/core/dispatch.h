@@ -23,6 +23,8 @@ void qga_dispatcher_block(QgaDispatcher *d, const char *const *names, size_t n);
 void qga_dispatcher_set_frozen(QgaDispatcher *d, bool frozen);
 bool qga_dispatcher_is_enabled(const QgaDispatcher *d, const QgaCommandSpec *cmd);
 const QgaCommandTable *qga_dispatcher_table(const QgaDispatcher *d);
+/* Whether this build's table has the command (enabled or not): a lookup in the dispatcher's index. */
+bool qga_dispatcher_has(const QgaDispatcher *d, const char *name);
 
 /*
  * Handle one complete JSON text from the framer; append the reply bytes (zero

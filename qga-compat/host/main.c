@@ -1,26 +1,22 @@
-/* The portable main: configuration, logging, state dir, the agent object, then the platform's run loop. */
+/* The composition root: configuration, logging, state dir, the agent object, then the OS's runtime. */
 #include "core/agent.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "commands/families.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "host.h"
 #include "qga-version.h"
 #include "os/os.h"
 
-static void warn_unknown_names(const QgaStrList *list, const char *what)
+static void warn_unknown_names(const QgaDispatcher *d, const QgaStrList *list, const char *what)
 {
     /* qemu-ga ignores unknown names silently; a misspelt block list deserves a note. */
-    for (size_t i = 0; i < list->n; i++) {
-        bool known = false;
-        for (size_t j = 0; j < qga_command_table.n_commands; j++)
-            if (strcmp(qga_command_table.commands[j].name, list->items[i]) == 0)
-                known = true;
-        if (!known)
+    for (size_t i = 0; i < list->n; i++)
+        if (!qga_dispatcher_has(d, list->items[i]))
             qga_log_warning("%s: unknown command '%s' ignored", what, list->items[i]);
-    }
 }
 
 QgaAgent *qga_agent_new(const QgaConfig *config, QgaError **error)
@@ -30,17 +26,17 @@ QgaAgent *qga_agent_new(const QgaConfig *config, QgaError **error)
     agent->version = QGA_VERSION;
     agent->dispatcher = qga_dispatcher_new(&qga_command_table, agent);
     if (config->allow_rpcs.n > 0) {
-        warn_unknown_names(&config->allow_rpcs, "allow-rpcs");
+        warn_unknown_names(agent->dispatcher, &config->allow_rpcs, "allow-rpcs");
         qga_dispatcher_allow(agent->dispatcher, (const char *const *)config->allow_rpcs.items,
                              config->allow_rpcs.n);
     }
     if (config->block_rpcs.n > 0) {
-        warn_unknown_names(&config->block_rpcs, "block-rpcs");
+        warn_unknown_names(agent->dispatcher, &config->block_rpcs, "block-rpcs");
         qga_dispatcher_block(agent->dispatcher, (const char *const *)config->block_rpcs.items,
                              config->block_rpcs.n);
     }
     agent->session = qga_session_new(agent->dispatcher, NULL);
-    qga_fsfreeze_restore(agent);
+    qga_families_start(agent);
     return agent;
 }
 
@@ -48,8 +44,7 @@ void qga_agent_free(QgaAgent *agent)
 {
     if (!agent)
         return;
-    qga_exec_table_free(agent->execs);
-    qga_file_table_free(agent->files);
+    qga_families_stop(agent);
     qga_session_free(agent->session);
     qga_dispatcher_free(agent->dispatcher);
     free(agent);
