@@ -3,7 +3,7 @@
 
 #include <stdint.h>
 
-/* A back-off's bounds, in milliseconds; each port keeps its own (docs/ARCHITECTURE.md, "Ports"). */
+/* A back-off's bounds, in milliseconds; each port keeps its own (docs/ARCHITECTURE.md, "Ports and back-off"). */
 typedef struct QgaBackoff {
     int64_t first_ms;
     int64_t cap_ms;

@@ -23,7 +23,7 @@ struct QgaDispatcher {
     QgaJson *empty_args;        /* handed to handlers when "arguments" is absent */
 };
 
-/* The sentinel that precedes a successful guest-sync-delimited reply (qga-protocol.md 1.4). */
+/* The sentinel that precedes a successful guest-sync-delimited reply (docs/PROTOCOL.md, "Resynchronisation"). */
 #define QGA_SENTINEL_BYTE 0xFF
 
 static uint32_t name_hash(const char *s)

@@ -5,7 +5,7 @@
 
 #include "attributes.h"
 
-/* qemu-ga only ever answers with these two classes (qga-protocol.md 1.7). */
+/* qemu-ga only ever answers with these two classes (docs/PROTOCOL.md, "Errors"). */
 typedef enum QgaErrorClass {
     QGA_ERROR_GENERIC,            /* "GenericError" */
     QGA_ERROR_COMMAND_NOT_FOUND,  /* "CommandNotFound" */

@@ -10,7 +10,7 @@
 
 /*
  * What qemu-ga does (qobject/json-streamer.c, QEMU up to 11.0; see
- * qga-protocol.md 1.1-1.3), token by token:
+ * docs/PROTOCOL.md, "Framing" and "Resynchronisation"), token by token:
  *
  *  - { and [ open, } and ] close; the message is complete as soon as both
  *    counts are back to zero, or either went negative (a stray closer is a

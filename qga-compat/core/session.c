@@ -34,7 +34,7 @@ void qga_session_free(QgaSession *s)
 /*
  * Requests are handled synchronously as the framer completes them, so the
  * replies land in the output in request order: libvirt and Proxmox match
- * a reply to a request by position, never by id (libvirt-and-ecosystem.md 0).
+ * a reply to a request by position, never by id (docs/PROTOCOL.md, "Reply order").
  */
 static void on_frame(void *opaque, const QgaFrame *frame)
 {

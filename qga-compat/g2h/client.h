@@ -8,7 +8,7 @@
 #include "core/json.h"
 
 /*
- * The channel reverses QGA's roles (ARCHITECTURE.md, "The guest-driven channel"): the guest
+ * The channel reverses QGA's roles (docs/G2H.md): the guest
  * writes {"execute":"host-...","arguments":{...},"id":N} and the host answers
  * {"return":...,"id":N} or {"error":{"class":..,"desc":..},"id":N}; events are QMP-shaped
  * {"event":..,"data":..,"timestamp":{"seconds":..,"microseconds":..}} and never answered.

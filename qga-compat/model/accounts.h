@@ -1,4 +1,4 @@
-/* accounts: result types and their helpers (shared by commands/ and os/). */
+/* A user account as the OS resolves it (passwords, SSH keys): shared by commands/ and os/. */
 #pragma once
 
 #include <stdbool.h>

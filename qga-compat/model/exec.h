@@ -1,4 +1,4 @@
-/* exec: result types and their helpers (shared by commands/ and os/). */
+/* guest-exec's spec, capture modes, status and output growth: shared by commands/ and os/. */
 #pragma once
 
 #include <stdbool.h>

@@ -1,4 +1,4 @@
-/* file: result types and their helpers (shared by commands/ and os/). */
+/* guest-file-*'s open modes and the handle counter's state file. Shared by commands/ and os/. */
 #pragma once
 
 #include <stdbool.h>

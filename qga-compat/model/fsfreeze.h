@@ -1,4 +1,4 @@
-/* fsfreeze: result types and their helpers (shared by commands/ and os/). */
+/* The mount list fsfreeze and fstrim walk. Shared by commands/ and os/. */
 #pragma once
 
 #include <stdbool.h>

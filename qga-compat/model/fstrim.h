@@ -1,4 +1,4 @@
-/* fstrim: result types and their helpers (shared by commands/ and os/). */
+/* guest-fstrim's per-path result. Shared by commands/ and os/. */
 #pragma once
 
 #include <stdbool.h>

@@ -1,4 +1,4 @@
-/* hotplug: result types and their helpers (shared by commands/ and os/). */
+/* Memory blocks and their online state (guest-get/set-memory-blocks). Shared by commands/ and os/. */
 #pragma once
 
 #include <stdbool.h>

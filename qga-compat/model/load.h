@@ -1,4 +1,4 @@
-/* load: result types and their helpers (shared by commands/ and os/). */
+/* The load averages, and the damped average Windows computes them with. Shared by commands/ and os/. */
 #pragma once
 
 #include "core/error.h"

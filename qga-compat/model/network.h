@@ -1,4 +1,4 @@
-/* network: result types and their helpers (shared by commands/ and os/). */
+/* Network interfaces with their addresses and statistics, routes: shared by commands/ and os/. */
 #pragma once
 
 #include <stdbool.h>

@@ -1,4 +1,4 @@
-/* power: result types and their helpers (shared by commands/ and os/). */
+/* power: the shutdown and suspend modes and the capabilities the OS reports (commands/ and os/). */
 #pragma once
 
 #include <stdbool.h>

@@ -1,4 +1,4 @@
-/* ssh: result types and their helpers (shared by commands/ and os/). */
+/* Where a user's authorized_keys live, as the OS resolves them. Shared by commands/ and os/. */
 #pragma once
 
 #include <stdbool.h>

@@ -1,4 +1,4 @@
-/* storage: result types and their helpers (shared by commands/ and os/). */
+/* Filesystems, disks and their addresses, disk statistics, devices: shared by commands/ and os/. */
 #pragma once
 
 #include <stdbool.h>

@@ -1,4 +1,4 @@
-/* system: result types and their helpers (shared by commands/ and os/). */
+/* OS information as guest-get-osinfo reports it. Shared by commands/ and os/. */
 #pragma once
 
 #include <stdbool.h>

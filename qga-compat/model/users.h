@@ -1,4 +1,4 @@
-/* users: result types and their helpers (shared by commands/ and os/). */
+/* Logged-in user sessions (guest-get-users). Shared by commands/ and os/. */
 #pragma once
 
 #include <stddef.h>

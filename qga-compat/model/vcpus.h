@@ -1,4 +1,4 @@
-/* vcpus: result types and their helpers (shared by commands/ and os/). */
+/* vCPUs and per-CPU statistics (guest-get-vcpus, guest-get-cpustats). Shared by commands/ and os/. */
 #pragma once
 
 #include <stdbool.h>

@@ -304,12 +304,12 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     if (!qga_test_agent_is_posix()) {
-        g_test_add_func("/sysinfo-a/seam/absent-on-windows", test_absent_on_windows);
+        g_test_add_func("/qga/hotplug/seam/absent-on-windows", test_absent_on_windows);
         return g_test_run();
     }
-    g_test_add_func("/sysinfo-a/seam/set-vcpus-validation", test_set_vcpus_validation);
-    g_test_add_func("/sysinfo-a/seam/set-vcpus-hotplug", test_set_vcpus_hotplug);
-    g_test_add_func("/sysinfo-a/seam/set-vcpus-fixed-cpu", test_set_vcpus_fixed_cpu);
-    g_test_add_func("/sysinfo-a/seam/set-memory-blocks", test_set_memory_blocks);
+    g_test_add_func("/qga/hotplug/seam/set-vcpus-validation", test_set_vcpus_validation);
+    g_test_add_func("/qga/hotplug/seam/set-vcpus-hotplug", test_set_vcpus_hotplug);
+    g_test_add_func("/qga/hotplug/seam/set-vcpus-fixed-cpu", test_set_vcpus_fixed_cpu);
+    g_test_add_func("/qga/hotplug/seam/set-memory-blocks", test_set_memory_blocks);
     return g_test_run();
 }

@@ -652,14 +652,14 @@ static void test_listed(void)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    g_test_add_func("/sysinfo-a/listed", test_listed);
-    g_test_add_func("/sysinfo-a/network-get-interfaces", test_interfaces);
-    g_test_add_func("/sysinfo-a/network-get-route", test_routes);
-    g_test_add_func("/sysinfo-a/get-vcpus", test_vcpus);
-    g_test_add_func("/sysinfo-a/get-load", test_load);
-    g_test_add_func("/sysinfo-a/get-cpustats", test_cpustats);
-    g_test_add_func("/sysinfo-a/get-users", test_users);
-    g_test_add_func("/sysinfo-a/memory-blocks", test_memory_blocks);
+    g_test_add_func("/qga/system-state/listed", test_listed);
+    g_test_add_func("/qga/system-state/network-get-interfaces", test_interfaces);
+    g_test_add_func("/qga/system-state/network-get-route", test_routes);
+    g_test_add_func("/qga/system-state/get-vcpus", test_vcpus);
+    g_test_add_func("/qga/system-state/get-load", test_load);
+    g_test_add_func("/qga/system-state/get-cpustats", test_cpustats);
+    g_test_add_func("/qga/system-state/get-users", test_users);
+    g_test_add_func("/qga/system-state/memory-blocks", test_memory_blocks);
     /* One agent answers all the read-only commands (under Wine each start costs seconds). */
     agent = qga_test_agent_start(NULL);
     client = qga_test_connect(agent);

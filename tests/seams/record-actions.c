@@ -41,7 +41,7 @@ int qga_os_sync_time(QgaError **error)
     return record("sync-time", error);
 }
 
-/* CPU / memory hotplug (sysinfo-a): "sysfs-write <path> <value>". With $QGA_TEST_SYSFS_ERRNO
+/* CPU / memory hotplug: "sysfs-write <path> <value>". With $QGA_TEST_SYSFS_ERRNO
  * set to a number, the write is recorded and then fails with that errno, so tests can reach
  * the agent's failure paths (guest-set-vcpus errors, "operation-failed" blocks). */
 int qga_os_sysfs_write(const char *path, const char *value)
@@ -63,7 +63,7 @@ int qga_os_sysfs_write(const char *path, const char *value)
     return fail && *fail ? atoi(fail) : 0;
 }
 
-/* ---- power, accounts, filesystems (issue 5) ----
+/* ---- power, accounts, filesystems ----
  *
  * Environment understood by these recorders, set by the tests (tests/integration/test-power.c,
  * test-accounts.c, test-filesystem.c):

@@ -105,7 +105,7 @@ static void test_success(void)
     qga_dispatcher_free(d);
 }
 
-/* Every row of qga-protocol.md 1.7 the dispatcher produces, desc and class exact. */
+/* Every row of docs/PROTOCOL.md "Errors" the dispatcher produces, desc and class exact. */
 static void test_error_table(void)
 {
     QgaDispatcher *d = qga_dispatcher_new(&table, NULL);
