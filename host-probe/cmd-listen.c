@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "listen-log.h"
 #include "listen.h"
 #include "probe.h"
 

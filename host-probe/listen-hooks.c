@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "listen-log.h"
 #include "listen.h"
 #include "probe.h"
 

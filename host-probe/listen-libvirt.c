@@ -4,6 +4,7 @@
 #include <libvirt/virterror.h>
 #include <string.h>
 
+#include "listen-log.h"
 #include "listen.h"
 #include "probe.h"
 
