@@ -6,7 +6,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "probe.h"
+#include "commands.h"
+#include "errors.h"
+#include "options.h"
+#include "reply.h"
+#include "transport.h"
 
 /* libvirt's remote protocol caps a string at 4 MiB (REMOTE_STRING_MAX) and the base64 of a
  * chunk grows by 4/3, so 2 MiB of data (2.7 MiB of text) is the most one reply may carry.

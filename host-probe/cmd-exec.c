@@ -4,7 +4,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "probe.h"
+#include "commands.h"
+#include "errors.h"
+#include "options.h"
+#include "render.h"
+#include "reply.h"
+#include "transport.h"
 
 #define PROBE_EXEC_STDIN_MAX (2 * 1024 * 1024)   /* more is refused by the transport's request cap */
 #define PROBE_EXEC_OUTPUT_MAX (16 * 1024 * 1024) /* qemu-ga caps captured output at 16 MiB per stream */

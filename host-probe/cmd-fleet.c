@@ -2,7 +2,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "probe.h"
+#include "cmd-info.h"
+#include "commands.h"
+#include "errors.h"
+#include "options.h"
+#include "render.h"
+#include "reply.h"
+#include "transport-libvirt.h"
+#include "transport.h"
 
 typedef struct ProbeFleetJob {
     ProbeLibvirt *lv;

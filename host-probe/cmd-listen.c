@@ -6,9 +6,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "commands.h"
+#include "errors.h"
+#include "g2h-host.h"
 #include "listen-log.h"
 #include "listen.h"
-#include "probe.h"
+#include "options.h"
 
 typedef struct ListenMain {
     GMainLoop *loop;

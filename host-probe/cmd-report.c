@@ -2,7 +2,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd-info.h"
+#include "commands.h"
+#include "errors.h"
+#include "options.h"
+#include "render.h"
 #include "report.h"
+#include "transport.h"
 
 /* Why a section is empty, in words an operator can act on, and a stable status for --json. */
 static const char *probe_report_reason(const GError *error, char **ret_text)

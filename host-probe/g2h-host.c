@@ -4,7 +4,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
-#include "probe.h"
+#include "reply.h"
 
 /* Mirrors "guest-driven" in schema/qga-compat.json (test-g2h-host checks it member by member). */
 const G2hHostMessage G2H_HOST_MESSAGES[] = {

@@ -12,9 +12,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "errors.h"
 #include "listen-log.h"
 #include "listen.h"
-#include "probe.h"
+#include "render.h"
 
 /*
  * The contract (docs/PROBE.md "Hooks"): every executable regular file directly in the directory,

@@ -4,9 +4,13 @@
 #include <libvirt/virterror.h>
 #include <string.h>
 
+#include "channel-xml.h"
+#include "errors.h"
+#include "g2h-host.h"
 #include "listen-log.h"
 #include "listen.h"
-#include "probe.h"
+#include "render.h"
+#include "transport-libvirt.h"
 
 /*
  * Domains are keyed by UUID (a name can change while the domain runs; so can its socket path,
