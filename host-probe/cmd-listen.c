@@ -9,9 +9,15 @@
 #include "commands.h"
 #include "errors.h"
 #include "g2h-host.h"
+#include "listen-conn.h"
+#include "listen-hooks.h"
+#include "listen-libvirt.h"
 #include "listen-log.h"
-#include "listen.h"
 #include "options.h"
+
+#define LISTEN_MAX_CONNECTIONS 256   /* --listen: accepted guests at once */
+#define LISTEN_DEFAULT_READ_TIMEOUT 10
+#define LISTEN_DEFAULT_HOOK_TIMEOUT 30
 
 typedef struct ListenMain {
     GMainLoop *loop;

@@ -1,8 +1,18 @@
 /* One guest's g2h connection on the main loop: non-blocking reads split into lines, bounded buffers, slow-writer and flood cut-offs. */
 #include <string.h>
 
+#include "g2h-host.h"
+#include "listen-conn.h"
+#include "listen-hooks.h"
 #include "listen-log.h"
-#include "listen.h"
+
+/* A guest that over-runs the bucket this many times in one connection is cut off: dropping
+ * alone would still cost the listener a read per message. */
+#define LISTEN_FLOOD_DISCONNECT 1000
+/* Replies waiting for a guest that does not read: past this it is cut off. */
+#define LISTEN_MAX_OUTPUT (256 * 1024)
+/* Bytes read from one guest per turn of the loop, so a fast writer cannot starve the others. */
+#define LISTEN_READ_BUDGET (64 * 1024)
 
 struct ListenConn {
     ListenConfig cfg;

@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "errors.h"
+#include "listen-hooks.h"
 #include "listen-log.h"
-#include "listen.h"
 #include "render.h"
 
 /*

@@ -7,8 +7,10 @@
 #include "channel-xml.h"
 #include "errors.h"
 #include "g2h-host.h"
+#include "listen-conn.h"
+#include "listen-events.h"
+#include "listen-libvirt.h"
 #include "listen-log.h"
-#include "listen.h"
 #include "render.h"
 #include "transport-libvirt.h"
 
