@@ -76,7 +76,7 @@ G2hKv *g2h_kv_open(const char *state_dir, const char *stem, GError **error)
     return g_steal_pointer(&kv);
 }
 
-G2hKv *g2h_kv_ref(G2hKv *kv)
+static G2hKv *g2h_kv_ref(G2hKv *kv)
 {
     kv->refcount++;
     return kv;

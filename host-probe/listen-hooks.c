@@ -155,9 +155,6 @@ void listen_hooks_free(ListenHooks *h)
     g_free(h);
 }
 
-guint listen_hooks_running(const ListenHooks *h) { return h->running; }
-guint64 listen_hooks_overflow(const ListenHooks *h) { return h->overflow; }
-
 static void hooks_start_next(ListenHooks *h);
 
 static void hook_print_line(HookRun *r, const char *text, gsize len)

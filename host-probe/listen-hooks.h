@@ -9,5 +9,3 @@ void listen_hooks_free(ListenHooks *hooks);
 /* Queues one run of every eligible hook for an accepted event. line: the printed record. */
 void listen_hooks_event(ListenHooks *hooks, const char *domain, const char *uuid, const char *event,
                         const char *line);
-guint listen_hooks_running(const ListenHooks *hooks);
-guint64 listen_hooks_overflow(const ListenHooks *hooks);
