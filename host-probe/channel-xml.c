@@ -1,7 +1,8 @@
 /* Finds a virtio channel's UNIX socket in the live domain XML (generated paths carry the domain id, so never cache them). */
 #include <string.h>
 
-#include "probe.h"
+#include "channel-xml.h"
+#include "errors.h"
 
 typedef struct ProbeChannelParse {
     GPtrArray *channels;

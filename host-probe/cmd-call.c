@@ -2,7 +2,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "probe.h"
+#include "cmd-info.h"
+#include "commands.h"
+#include "errors.h"
+#include "options.h"
+#include "render.h"
+#include "transport.h"
 
 int probe_cmd_call(int argc, char **argv)
 {

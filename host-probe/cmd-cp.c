@@ -6,7 +6,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "probe.h"
+#include "commands.h"
+#include "errors.h"
+#include "options.h"
+#include "reply.h"
+#include "transport.h"
 
 /* libvirt's remote protocol caps a string at 4 MiB (REMOTE_STRING_MAX) and the base64 of a
  * chunk grows by 4/3, so 2 MiB of data (2.7 MiB of text) is the most one reply may carry.
@@ -169,6 +173,85 @@ static gboolean probe_cp_pull(ProbeTransport *t, gint64 handle, int fd, gsize ch
     }
 }
 
+/* The local end: the source of a push, or where a pull goes (a temporary name beside LOCAL in
+ * *ret_tmp_path, renamed when complete). LOCAL "-" is stdin or stdout. */
+static int probe_cp_open_local(const char *local, gboolean push, char **ret_tmp_path,
+                               GError **error)
+{
+    g_autofree char *tmp_path = NULL;
+    int fd;
+
+    if (push) {
+        fd = g_str_equal(local, "-") ? dup(STDIN_FILENO) : g_open(local, O_RDONLY | O_CLOEXEC, 0);
+    } else if (g_str_equal(local, "-")) {
+        fd = dup(STDOUT_FILENO);
+    } else {
+        g_autofree char *dir = g_path_get_dirname(local);
+        g_autofree char *base = g_path_get_basename(local);
+        tmp_path = g_strdup_printf("%s/.%s.XXXXXX", dir, base);
+        fd = g_mkstemp_full(tmp_path, O_WRONLY | O_CLOEXEC, 0644);
+    }
+    if (fd < 0) {
+        g_set_error(error, PROBE_ERROR, PROBE_ERROR_IO, "cp: %s: %s", tmp_path ? tmp_path : local,
+                    g_strerror(errno));
+        return -1;
+    }
+    *ret_tmp_path = g_steal_pointer(&tmp_path);
+    return fd;
+}
+
+/* Open the guest's file and copy; *ret_start is when the copy began. The guest's handle is
+ * always released; a failed close after a good copy is still a failure (the guest may not have
+ * flushed). */
+static gboolean probe_cp_transfer(ProbeTransport *t, const char *guest_path, gboolean push, int fd,
+                                  gsize chunk, guint64 max_size, guint64 *total, gint64 *ret_start,
+                                  GError **error)
+{
+    gint64 handle = probe_cp_open(t, guest_path, push ? "w" : "r", error);
+    gboolean ok;
+
+    if (handle < 0)
+        return FALSE;
+    *ret_start = g_get_monotonic_time();
+    ok = push ? probe_cp_push(t, fd, handle, chunk, total, error)
+              : probe_cp_pull(t, handle, fd, chunk, max_size, total, error);
+    if (!probe_cp_close(t, handle, ok ? error : NULL))
+        ok = FALSE;
+    return ok;
+}
+
+/* Close the local file (fd is closed either way) and give a pulled file its name. */
+static gboolean probe_cp_finish_local(int fd, const char *tmp_path, const char *local,
+                                      GError **error)
+{
+    if (close(fd) != 0) {
+        g_set_error(error, PROBE_ERROR, PROBE_ERROR_IO, "cp: closing %s: %s", local,
+                    g_strerror(errno));
+        return FALSE;
+    }
+    if (tmp_path && g_rename(tmp_path, local) != 0) {
+        g_set_error(error, PROBE_ERROR, PROBE_ERROR_IO, "cp: renaming to %s: %s", local,
+                    g_strerror(errno));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* One line about the copy: on stderr when the pulled data itself went to stdout. */
+static void probe_cp_print_done(const char *src, const char *dst, gboolean push, const char *local,
+                                gboolean json, guint64 total, gint64 start)
+{
+    double secs = (double)(g_get_monotonic_time() - start) / G_USEC_PER_SEC;
+    FILE *out = !push && g_str_equal(local, "-") ? stderr : stdout;
+
+    if (json)
+        fprintf(out, "{\"direction\": \"%s\", \"bytes\": %" G_GUINT64_FORMAT
+                ", \"seconds\": %.3f}\n", push ? "push" : "pull", total, secs);
+    else
+        fprintf(out, "%s -> %s: %" G_GUINT64_FORMAT " bytes in %.2f s\n", src, dst, total, secs);
+    fflush(out);
+}
+
 int probe_cmd_cp(int argc, char **argv)
 {
     g_auto(ProbeOptions) opts = { 0 };
@@ -176,17 +259,20 @@ int probe_cmd_cp(int argc, char **argv)
     gint chunk_arg = PROBE_CP_CHUNK_DEFAULT;
     gint64 max_size = 1024LL * 1024 * 1024;
     const GOptionEntry entries[] = {
-        { "chunk-size", 0, 0, G_OPTION_ARG_INT, &chunk_arg, "Bytes per guest-file-read/write (default 1 MiB, at most 2 MiB; writes through libvirt at most 96 KiB)", "BYTES" },
-        { "max-size", 0, 0, G_OPTION_ARG_INT64, &max_size, "Refuse to pull more than this (default 1 GiB, 0 = no limit)", "BYTES" },
+        { "chunk-size", 0, 0, G_OPTION_ARG_INT, &chunk_arg,
+          "Bytes per guest-file-read/write (default 1 MiB, at most 2 MiB; writes through libvirt "
+          "at most 96 KiB)", "BYTES" },
+        { "max-size", 0, 0, G_OPTION_ARG_INT64, &max_size,
+          "Refuse to pull more than this (default 1 GiB, 0 = no limit)", "BYTES" },
         G_OPTION_ENTRY_NULL,
     };
     g_autoptr(ProbeTransport) t = NULL;
     g_autofree char *tmp_path = NULL;
     const char *src, *dst, *guest_path, *local;
     gboolean push, ok;
-    gint64 handle = -1, start;
+    gint64 start = 0;
     guint64 total = 0;
-    int fd = -1, status = 0;
+    int fd = -1;
 
     if (!probe_options_parse(&opts, "cp", "SRC DST",
             "Copy a file to the guest (cp LOCAL guest:PATH) or from it (cp guest:PATH LOCAL) with "
@@ -210,56 +296,17 @@ int probe_cmd_cp(int argc, char **argv)
     guest_path = (push ? dst : src) + strlen(probe_guest_prefix);
     local = push ? src : dst;
 
-    if (push) {
-        fd = g_str_equal(local, "-") ? dup(STDIN_FILENO) : g_open(local, O_RDONLY | O_CLOEXEC, 0);
-    } else if (g_str_equal(local, "-")) {
-        fd = dup(STDOUT_FILENO);
-    } else {
-        g_autofree char *dir = g_path_get_dirname(local);
-        g_autofree char *base = g_path_get_basename(local);
-        tmp_path = g_strdup_printf("%s/.%s.XXXXXX", dir, base);
-        fd = g_mkstemp_full(tmp_path, O_WRONLY | O_CLOEXEC, 0644);
-    }
-    if (fd < 0) {
-        g_set_error(&error, PROBE_ERROR, PROBE_ERROR_IO, "cp: %s: %s", tmp_path ? tmp_path : local,
-                    g_strerror(errno));
-        g_clear_pointer(&tmp_path, g_free);
+    if ((fd = probe_cp_open_local(local, push, &tmp_path, &error)) < 0 ||
+        !(t = probe_transport_open(&opts, &error)) ||
+        !probe_cp_transfer(t, guest_path, push, fd, (gsize)chunk_arg, (guint64)max_size, &total,
+                           &start, &error))
         goto fail;
-    }
-    if (!(t = probe_transport_open(&opts, &error)) ||
-        (handle = probe_cp_open(t, guest_path, push ? "w" : "r", &error)) < 0)
-        goto fail;
-    start = g_get_monotonic_time();
-    ok = push ? probe_cp_push(t, fd, handle, (gsize)chunk_arg, &total, &error)
-              : probe_cp_pull(t, handle, fd, (gsize)chunk_arg, (guint64)max_size, &total, &error);
-    /* Always release the guest's handle; a failed close after a good copy is still a failure
-     * (the guest may not have flushed). */
-    if (!probe_cp_close(t, handle, ok ? &error : NULL))
-        ok = FALSE;
-    handle = -1;
+    ok = probe_cp_finish_local(fd, tmp_path, local, &error);
+    fd = -1;
     if (!ok)
         goto fail;
-    if (close(fd) != 0) {
-        fd = -1;
-        g_set_error(&error, PROBE_ERROR, PROBE_ERROR_IO, "cp: closing %s: %s", local, g_strerror(errno));
-        goto fail;
-    }
-    fd = -1;
-    if (tmp_path && g_rename(tmp_path, local) != 0) {
-        g_set_error(&error, PROBE_ERROR, PROBE_ERROR_IO, "cp: renaming to %s: %s", local, g_strerror(errno));
-        goto fail;
-    }
     g_clear_pointer(&tmp_path, g_free);
-    {
-        double secs = (double)(g_get_monotonic_time() - start) / G_USEC_PER_SEC;
-        FILE *out = !push && g_str_equal(local, "-") ? stderr : stdout;
-        if (opts.json)
-            fprintf(out, "{\"direction\": \"%s\", \"bytes\": %" G_GUINT64_FORMAT ", \"seconds\": %.3f}\n",
-                    push ? "push" : "pull", total, secs);
-        else
-            fprintf(out, "%s -> %s: %" G_GUINT64_FORMAT " bytes in %.2f s\n", src, dst, total, secs);
-        fflush(out);
-    }
+    probe_cp_print_done(src, dst, push, local, opts.json, total, start);
     return 0;
 
 fail:
@@ -267,6 +314,5 @@ fail:
         close(fd);
     if (tmp_path)
         g_unlink(tmp_path);
-    status = probe_error_report(error, opts.json);
-    return status;
+    return probe_error_report(error, opts.json);
 }

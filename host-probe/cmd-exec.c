@@ -4,7 +4,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "probe.h"
+#include "commands.h"
+#include "errors.h"
+#include "options.h"
+#include "render.h"
+#include "reply.h"
+#include "transport.h"
 
 #define PROBE_EXEC_STDIN_MAX (2 * 1024 * 1024)   /* more is refused by the transport's request cap */
 #define PROBE_EXEC_OUTPUT_MAX (16 * 1024 * 1024) /* qemu-ga caps captured output at 16 MiB per stream */
@@ -142,6 +147,53 @@ static int probe_exec_exit_status(const ProbeExecResult *res)
     return (int)res->exitcode;
 }
 
+/* guest-exec's arguments: PROGRAM ARGS... as path and arg, then env, input and capture. */
+static JsonObject *probe_exec_args(int argc, char **argv, char **env, GBytes *input,
+                                   gboolean capture)
+{
+    JsonObject *args = json_object_new();
+
+    json_object_set_string_member(args, "path", argv[1]);
+    if (argc > 2) {
+        JsonArray *arr = json_array_new();
+        for (int i = 2; i < argc; i++)
+            json_array_add_string_element(arr, argv[i]);
+        json_object_set_array_member(args, "arg", arr);
+    }
+    if (env) {
+        JsonArray *arr = json_array_new();
+        for (char **e = env; *e; e++)
+            json_array_add_string_element(arr, *e);
+        json_object_set_array_member(args, "env", arr);
+    }
+    if (input) {
+        g_autofree char *b64 = g_base64_encode(g_bytes_get_data(input, NULL),
+                                               g_bytes_get_size(input));
+        json_object_set_string_member(args, "input-data", b64);
+    }
+    json_object_set_boolean_member(args, "capture-output", capture);
+    return args;
+}
+
+/* --json: the whole run as one object once the program has ended. */
+static void probe_exec_print_json(gint64 pid, const ProbeExecResult *res)
+{
+    g_autoptr(JsonObject) obj = json_object_new();
+    g_autoptr(JsonNode) root = json_node_new(JSON_NODE_OBJECT);
+
+    json_object_set_int_member(obj, "pid", pid);
+    if (res->exitcode >= 0 || res->signal < 0)
+        json_object_set_int_member(obj, "exitcode", res->exitcode);
+    if (res->signal >= 0)
+        json_object_set_int_member(obj, "signal", res->signal);
+    probe_exec_json_stream(obj, "stdout", res->out);
+    probe_exec_json_stream(obj, "stderr", res->err);
+    json_object_set_boolean_member(obj, "out-truncated", res->out_truncated);
+    json_object_set_boolean_member(obj, "err-truncated", res->err_truncated);
+    json_node_set_object(root, obj);
+    probe_print_json(root, FALSE);
+}
+
 int probe_cmd_exec(int argc, char **argv)
 {
     g_auto(ProbeOptions) opts = { 0 };
@@ -157,7 +209,7 @@ int probe_cmd_exec(int argc, char **argv)
         G_OPTION_ENTRY_NULL,
     };
     g_autoptr(ProbeTransport) t = NULL;
-    g_autoptr(JsonObject) args = json_object_new();
+    g_autoptr(JsonObject) args = NULL;
     g_autoptr(JsonNode) ret = NULL;
     g_autoptr(GBytes) input = NULL;
     g_autoptr(GByteArray) out_keep = NULL;
@@ -185,24 +237,7 @@ int probe_cmd_exec(int argc, char **argv)
     if (!(t = probe_transport_open(&opts, &error)))
         goto fail;
 
-    json_object_set_string_member(args, "path", argv[1]);
-    if (argc > 2) {
-        JsonArray *arr = json_array_new();
-        for (int i = 2; i < argc; i++)
-            json_array_add_string_element(arr, argv[i]);
-        json_object_set_array_member(args, "arg", arr);
-    }
-    if (env) {
-        JsonArray *arr = json_array_new();
-        for (char **e = env; *e; e++)
-            json_array_add_string_element(arr, *e);
-        json_object_set_array_member(args, "env", arr);
-    }
-    if (input) {
-        g_autofree char *b64 = g_base64_encode(g_bytes_get_data(input, NULL), g_bytes_get_size(input));
-        json_object_set_string_member(args, "input-data", b64);
-    }
-    json_object_set_boolean_member(args, "capture-output", !no_capture);
+    args = probe_exec_args(argc, argv, env, input, !no_capture);
     if (!(ret = probe_agent_call(t, "guest-exec", args, &error)) ||
         !(started = probe_node_object(ret, "guest-exec return", &error)) ||
         !probe_get_int(started, "pid", TRUE, 0, G_MAXINT64, &pid, &error))
@@ -218,21 +253,8 @@ int probe_cmd_exec(int argc, char **argv)
                 res.out_truncated && res.err_truncated ? "stdout and stderr"
                 : res.out_truncated                  ? "stdout" : "stderr");
     status = probe_exec_exit_status(&res);
-    if (opts.json) {
-        g_autoptr(JsonObject) obj = json_object_new();
-        g_autoptr(JsonNode) root = json_node_new(JSON_NODE_OBJECT);
-        json_object_set_int_member(obj, "pid", pid);
-        if (res.exitcode >= 0 || res.signal < 0)
-            json_object_set_int_member(obj, "exitcode", res.exitcode);
-        if (res.signal >= 0)
-            json_object_set_int_member(obj, "signal", res.signal);
-        probe_exec_json_stream(obj, "stdout", res.out);
-        probe_exec_json_stream(obj, "stderr", res.err);
-        json_object_set_boolean_member(obj, "out-truncated", res.out_truncated);
-        json_object_set_boolean_member(obj, "err-truncated", res.err_truncated);
-        json_node_set_object(root, obj);
-        probe_print_json(root, FALSE);
-    }
+    if (opts.json)
+        probe_exec_print_json(pid, &res);
     return status;
 
 fail:

@@ -2,7 +2,21 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "probe.h"
+#include "cmd-info.h"
+#include "commands.h"
+#include "errors.h"
+#include "options.h"
+#include "render.h"
+#include "reply.h"
+#include "transport-libvirt.h"
+#include "transport.h"
+
+/* What every domain is asked. */
+typedef struct ProbeFleetQuery {
+    const char *query;          /* ping, version, hostname, os, time or call */
+    const char *call_command;   /* for query "call" */
+    const char *call_args;      /* its ARGS-JSON text (NULL: none) */
+} ProbeFleetQuery;
 
 typedef struct ProbeFleetJob {
     ProbeLibvirt *lv;
@@ -107,69 +121,50 @@ static void probe_fleet_run(gpointer data, gpointer user_data)
     job->error_message = g_strdup(error->message);
 }
 
-int probe_cmd_fleet(int argc, char **argv)
+/* The positional arguments: [QUERY [CMD [ARGS-JSON]]], "ping" when none. */
+static gboolean probe_fleet_parse_query(int argc, char **argv, ProbeFleetQuery *q, GError **error)
 {
-    g_auto(ProbeOptions) opts = { 0 };
-    g_autoptr(GError) error = NULL;
-    g_auto(GStrv) uris = NULL;
-    gint jobs = 4;
-    const GOptionEntry entries[] = {
-        { "uri", 'u', 0, G_OPTION_ARG_STRING_ARRAY, &uris, "libvirt URI to cover (repeatable; default: --connect or libvirt's default)", "URI" },
-        { "jobs", 'J', 0, G_OPTION_ARG_INT, &jobs, "Domains queried at the same time (default 4)", "N" },
-        G_OPTION_ENTRY_NULL,
-    };
-    g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func((GDestroyNotify)probe_fleet_job_free);
-    g_autoptr(GPtrArray) uri_list = g_ptr_array_new();
-    g_autoptr(JsonParser) parser = json_parser_new();
-    g_autoptr(ProbeTable) table = NULL;
-    g_autoptr(JsonArray) json_rows = json_array_new();
     g_autofree char *padded = NULL;
-    const char *query = "ping";
-    const char *call_command = NULL, *call_args = NULL;
-    GThreadPool *pool;
-    int status = 0, failed = 0;
 
-    if (!probe_options_parse(&opts, "fleet", "[ping|version|hostname|os|time|call CMD [ARGS-JSON]]",
-            "Run one query against every active domain of the given libvirt URIs and print a table "
-            "(one row per domain). The per-domain timeout is --timeout (default 5 s). Exit status 0 "
-            "when every domain answered, 1 when some did not, 3 when a URI could not be opened.",
-            entries, FALSE, &argc, &argv, &error))
-        return probe_error_report(error, opts.json);
-    if (argc >= 2)
-        query = argv[1];
-    padded = g_strdup_printf(" %s ", query);
-    if (g_str_equal(query, "call")) {
+    q->query = argc >= 2 ? argv[1] : "ping";
+    padded = g_strdup_printf(" %s ", q->query);
+    if (g_str_equal(q->query, "call")) {
+        g_autoptr(JsonParser) parser = json_parser_new();
+
         if (argc < 3 || argc > 4) {
-            g_set_error_literal(&error, PROBE_ERROR, PROBE_ERROR_USAGE, "fleet call CMD [ARGS-JSON]");
-            return probe_error_report(error, opts.json);
+            g_set_error_literal(error, PROBE_ERROR, PROBE_ERROR_USAGE,
+                                "fleet call CMD [ARGS-JSON]");
+            return FALSE;
         }
-        call_command = argv[2];
+        q->call_command = argv[2];
         if (argc == 4) {
             if (!json_parser_load_from_data(parser, argv[3], -1, NULL) ||
                 !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
-                g_set_error_literal(&error, PROBE_ERROR, PROBE_ERROR_USAGE, "fleet call: ARGS-JSON must be a JSON object");
-                return probe_error_report(error, opts.json);
+                g_set_error_literal(error, PROBE_ERROR, PROBE_ERROR_USAGE,
+                                    "fleet call: ARGS-JSON must be a JSON object");
+                return FALSE;
             }
-            call_args = argv[3];
+            q->call_args = argv[3];
         }
     } else if (argc > 2 || !strstr(" ping version hostname os time ", padded)) {
-        g_set_error(&error, PROBE_ERROR, PROBE_ERROR_USAGE, "fleet: unknown query '%s' (see fleet --help)", query);
-        return probe_error_report(error, opts.json);
+        g_set_error(error, PROBE_ERROR, PROBE_ERROR_USAGE,
+                    "fleet: unknown query '%s' (see fleet --help)", q->query);
+        return FALSE;
     }
-    if (opts.domain || opts.socket_path || opts.channel) {
-        g_set_error_literal(&error, PROBE_ERROR, PROBE_ERROR_USAGE, "fleet covers every domain: no --domain, --socket or --channel");
-        return probe_error_report(error, opts.json);
-    }
-    /* NULL stands for libvirt's default URI. */
-    for (char **u = uris; u && *u; u++)
-        g_ptr_array_add(uri_list, *u);
-    if (!uri_list->len)
-        g_ptr_array_add(uri_list, opts.uri);
-    jobs = CLAMP(jobs, 1, 64);
+    return TRUE;
+}
+
+/* One job per active domain of each URI (NULL: libvirt's default) into all; a URI that cannot
+ * be opened or listed is reported and makes the exit status, the others still run. */
+static int probe_fleet_collect(GPtrArray *uri_list, const ProbeOptions *opts,
+                               const ProbeFleetQuery *q, GPtrArray *all)
+{
+    int status = 0;
 
     for (guint k = 0; k < uri_list->len; k++) {
         g_autoptr(GError) local = NULL;
-        g_autoptr(ProbeLibvirt) lv = probe_libvirt_open(g_ptr_array_index(uri_list, k), FALSE, &local);
+        g_autoptr(ProbeLibvirt) lv = probe_libvirt_open(g_ptr_array_index(uri_list, k), FALSE,
+                                                        &local);
         g_autoptr(GPtrArray) names = lv ? probe_libvirt_list_active(lv, &local) : NULL;
 
         if (!names) {
@@ -180,21 +175,35 @@ int probe_cmd_fleet(int argc, char **argv)
             ProbeFleetJob *job = g_new0(ProbeFleetJob, 1);
             job->lv = probe_libvirt_ref(lv);
             job->domain = g_strdup(g_ptr_array_index(names, i));
-            job->query = query;
-            job->call_command = call_command;
-            job->call_args = call_args;
-            job->timeout = opts.timeout;
-            job->verbose = opts.verbose;
+            job->query = q->query;
+            job->call_command = q->call_command;
+            job->call_args = q->call_args;
+            job->timeout = opts->timeout;
+            job->verbose = opts->verbose;
             g_ptr_array_add(all, job);
         }
     }
+    return status;
+}
 
-    pool = g_thread_pool_new(probe_fleet_run, NULL, jobs, FALSE, NULL);
+static void probe_fleet_run_all(GPtrArray *all, gint jobs)
+{
+    GThreadPool *pool = g_thread_pool_new(probe_fleet_run, NULL, jobs, FALSE, NULL);
+
     for (guint i = 0; i < all->len; i++)
         g_thread_pool_push(pool, g_ptr_array_index(all, i), NULL);
     g_thread_pool_free(pool, FALSE, TRUE);
+}
 
-    table = uri_list->len > 1 ? probe_table_new(5, "URI", "DOMAIN", "AGENT", "RTT", "RESULT")
+/* The results as a table (with a URI column when there are several) or a JSON array; returns
+ * how many domains failed. status: the collection's, 0 when every URI was listed. */
+static int probe_fleet_print(GPtrArray *all, gboolean several_uris, gboolean json, int status)
+{
+    g_autoptr(ProbeTable) table = NULL;
+    g_autoptr(JsonArray) json_rows = json_array_new();
+    int failed = 0;
+
+    table = several_uris ? probe_table_new(5, "URI", "DOMAIN", "AGENT", "RTT", "RESULT")
                  : probe_table_new(4, "DOMAIN", "AGENT", "RTT", "RESULT");
     for (guint i = 0; i < all->len; i++) {
         ProbeFleetJob *job = g_ptr_array_index(all, i);
@@ -204,7 +213,7 @@ int probe_cmd_fleet(int argc, char **argv)
         JsonObject *row = json_object_new();
 
         failed += !job->ok;
-        if (uri_list->len > 1)
+        if (several_uris)
             probe_table_add(table, probe_libvirt_uri(job->lv), job->domain, state, rtt, result);
         else
             probe_table_add(table, job->domain, state, rtt, result);
@@ -219,7 +228,7 @@ int probe_cmd_fleet(int argc, char **argv)
         }
         json_array_add_object_element(json_rows, row);
     }
-    if (opts.json) {
+    if (json) {
         g_autoptr(JsonNode) root = json_node_new(JSON_NODE_ARRAY);
         json_node_set_array(root, json_rows);
         probe_print_json(root, TRUE);
@@ -228,6 +237,49 @@ int probe_cmd_fleet(int argc, char **argv)
     } else if (!status) {
         printf("no active domains\n");
     }
+    return failed;
+}
+
+int probe_cmd_fleet(int argc, char **argv)
+{
+    g_auto(ProbeOptions) opts = { 0 };
+    g_autoptr(GError) error = NULL;
+    g_auto(GStrv) uris = NULL;
+    gint jobs = 4;
+    const GOptionEntry entries[] = {
+        { "uri", 'u', 0, G_OPTION_ARG_STRING_ARRAY, &uris,
+          "libvirt URI to cover (repeatable; default: --connect or libvirt's default)", "URI" },
+        { "jobs", 'J', 0, G_OPTION_ARG_INT, &jobs, "Domains queried at the same time (default 4)",
+          "N" },
+        G_OPTION_ENTRY_NULL,
+    };
+    g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func((GDestroyNotify)probe_fleet_job_free);
+    g_autoptr(GPtrArray) uri_list = g_ptr_array_new();
+    ProbeFleetQuery q = { 0 };
+    int status, failed;
+
+    if (!probe_options_parse(&opts, "fleet", "[ping|version|hostname|os|time|call CMD [ARGS-JSON]]",
+            "Run one query against every active domain of the given libvirt URIs and print a "
+            "table (one row per domain). The per-domain timeout is --timeout (default 5 s). Exit "
+            "status 0 when every domain answered, 1 when some did not, 3 when a URI could not be "
+            "opened.",
+            entries, FALSE, &argc, &argv, &error) ||
+        !probe_fleet_parse_query(argc, argv, &q, &error))
+        return probe_error_report(error, opts.json);
+    if (opts.domain || opts.socket_path || opts.channel) {
+        g_set_error_literal(&error, PROBE_ERROR, PROBE_ERROR_USAGE,
+                            "fleet covers every domain: no --domain, --socket or --channel");
+        return probe_error_report(error, opts.json);
+    }
+    /* NULL stands for libvirt's default URI. */
+    for (char **u = uris; u && *u; u++)
+        g_ptr_array_add(uri_list, *u);
+    if (!uri_list->len)
+        g_ptr_array_add(uri_list, opts.uri);
+
+    status = probe_fleet_collect(uri_list, &opts, &q, all);
+    probe_fleet_run_all(all, CLAMP(jobs, 1, 64));
+    failed = probe_fleet_print(all, uri_list->len > 1, opts.json, status);
     if (status)
         return status;
     return failed ? PROBE_ERROR_FAILED : 0;

@@ -1,7 +1,13 @@
 /* `qga-probe info` and `ping`, and the parsed guest-info that `report` uses to tell missing commands from failing ones. */
 #include <stdio.h>
 
-#include "probe.h"
+#include "cmd-info.h"
+#include "commands.h"
+#include "errors.h"
+#include "options.h"
+#include "render.h"
+#include "reply.h"
+#include "transport.h"
 
 #define PROBE_INFO_ENABLED GINT_TO_POINTER(1)
 #define PROBE_INFO_DISABLED GINT_TO_POINTER(2)

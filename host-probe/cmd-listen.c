@@ -6,8 +6,18 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "listen.h"
-#include "probe.h"
+#include "commands.h"
+#include "errors.h"
+#include "g2h-host.h"
+#include "listen-conn.h"
+#include "listen-hooks.h"
+#include "listen-libvirt.h"
+#include "listen-log.h"
+#include "options.h"
+
+#define LISTEN_MAX_CONNECTIONS 256   /* --listen: accepted guests at once */
+#define LISTEN_DEFAULT_READ_TIMEOUT 10
+#define LISTEN_DEFAULT_HOOK_TIMEOUT 30
 
 typedef struct ListenMain {
     GMainLoop *loop;
@@ -26,6 +36,8 @@ typedef struct ListenMain {
     GSocket *server;
     GSource *accept_src;
     GPtrArray *accepted;     /* ListenAccepted* */
+    /* --connect */
+    ListenLibvirt *lv;
 } ListenMain;
 
 typedef struct ListenAccepted {
@@ -146,6 +158,34 @@ static gboolean server_start(ListenMain *m, const char *path, GError **error)
 
 /* ---- options ---- */
 
+/* What the command line says (global options included). */
+typedef struct ListenArgs {
+    ProbeOptions opts;
+    char *listen_path, *state_dir, *guest, *hooks_dir, *log_path;
+    char **deny_args;
+    gboolean once;
+    int read_timeout, hook_timeout;
+} ListenArgs;
+
+static void listen_args_clear(ListenArgs *a)
+{
+    probe_options_clear(&a->opts);
+    g_free(a->listen_path);
+    g_free(a->state_dir);
+    g_free(a->guest);
+    g_free(a->hooks_dir);
+    g_free(a->log_path);
+    g_strfreev(a->deny_args);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(ListenArgs, listen_args_clear)
+
+/* The error of a step that failed for its own reason, as the exit status the user sees. */
+static void listen_recode(GError *error, int code)
+{
+    error->domain = PROBE_ERROR;
+    error->code = code;
+}
+
 static gboolean listen_fail(GError **error, int code, const char *msg)
 {
     g_set_error_literal(error, PROBE_ERROR, code, msg);
@@ -206,136 +246,197 @@ static gboolean listen_reopen_log(gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
-int probe_cmd_listen(int argc, char **argv)
+static gboolean listen_parse_args(ListenArgs *a, int *argc, char ***argv, GError **error)
 {
-    g_auto(ProbeOptions) opts = { 0 };
-    g_autofree char *listen_path = NULL, *state_dir = NULL, *guest = NULL, *hooks_dir = NULL, *log_path = NULL;
-    g_auto(GStrv) deny_args = NULL;
-    g_auto(GStrv) deny = NULL;
-    gboolean once = FALSE;
-    int read_timeout = LISTEN_DEFAULT_READ_TIMEOUT, hook_timeout = LISTEN_DEFAULT_HOOK_TIMEOUT;
-    g_autoptr(GError) error = NULL;
     GOptionEntry entries[] = {
-        { "listen", 0, 0, G_OPTION_ARG_FILENAME, &listen_path, "Create this UNIX socket and accept guests on it", "PATH" },
-        { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir, "Keep each guest's key/value pairs in DIR (required)", "DIR" },
-        { "guest", 0, 0, G_OPTION_ARG_STRING, &guest, "With --socket/--listen: the guest's name in output and state (default: --domain, else \"guest\")", "NAME" },
-        { "once", 0, 0, G_OPTION_ARG_NONE, &once, "With --socket/--listen: exit when the first connection ends", NULL },
-        { "deny", 0, 0, G_OPTION_ARG_STRING_ARRAY, &deny_args, "Answer these host-* requests with \"denied by the host's policy\" (repeatable, comma-separated)", "REQ[,REQ]" },
-        { "hooks-dir", 0, 0, G_OPTION_ARG_FILENAME, &hooks_dir, "Run the executables in DIR for every accepted event (see below)", "DIR" },
-        { "hook-timeout", 0, 0, G_OPTION_ARG_INT, &hook_timeout, "Kill a hook still running after S seconds (default 30)", "S" },
-        { "log", 0, 0, G_OPTION_ARG_FILENAME, &log_path, "Also append every output and diagnostic line, timestamped, to FILE (reopened on SIGHUP)", "FILE" },
-        { "read-timeout", 0, 0, G_OPTION_ARG_INT, &read_timeout, "Disconnect a guest whose message stays incomplete for S seconds (default 10; 0: never)", "S" },
+        { "listen", 0, 0, G_OPTION_ARG_FILENAME, &a->listen_path,
+          "Create this UNIX socket and accept guests on it", "PATH" },
+        { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &a->state_dir,
+          "Keep each guest's key/value pairs in DIR (required)", "DIR" },
+        { "guest", 0, 0, G_OPTION_ARG_STRING, &a->guest,
+          "With --socket/--listen: the guest's name in output and state "
+          "(default: --domain, else \"guest\")", "NAME" },
+        { "once", 0, 0, G_OPTION_ARG_NONE, &a->once,
+          "With --socket/--listen: exit when the first connection ends", NULL },
+        { "deny", 0, 0, G_OPTION_ARG_STRING_ARRAY, &a->deny_args,
+          "Answer these host-* requests with \"denied by the host's policy\" "
+          "(repeatable, comma-separated)", "REQ[,REQ]" },
+        { "hooks-dir", 0, 0, G_OPTION_ARG_FILENAME, &a->hooks_dir,
+          "Run the executables in DIR for every accepted event (see below)", "DIR" },
+        { "hook-timeout", 0, 0, G_OPTION_ARG_INT, &a->hook_timeout,
+          "Kill a hook still running after S seconds (default 30)", "S" },
+        { "log", 0, 0, G_OPTION_ARG_FILENAME, &a->log_path,
+          "Also append every output and diagnostic line, timestamped, to FILE "
+          "(reopened on SIGHUP)", "FILE" },
+        { "read-timeout", 0, 0, G_OPTION_ARG_INT, &a->read_timeout,
+          "Disconnect a guest whose message stays incomplete for S seconds "
+          "(default 10; 0: never)", "S" },
         G_OPTION_ENTRY_NULL,
     };
+    return probe_options_parse(&a->opts, "listen", "", listen_summary, entries, FALSE, argc, argv,
+                               error);
+}
 
-    if (!probe_options_parse(&opts, "listen", "", listen_summary, entries, FALSE, &argc, &argv, &error))
-        return probe_error_report(error, opts.json);
-    gboolean libvirt_mode = !listen_path && !opts.socket_path && (opts.uri || opts.domains);
+/* --connect or --domain without --socket/--listen: serve libvirt's domains. */
+static gboolean listen_libvirt_mode(const ListenArgs *a)
+{
+    return !a->listen_path && !a->opts.socket_path && (a->opts.uri || a->opts.domains);
+}
+
+/* The combinations and ranges the options allow; argc: what is left after them. */
+static gboolean listen_check_args(const ListenArgs *a, int argc, GError **error)
+{
+    const ProbeOptions *o = &a->opts;
+    gboolean libvirt_mode = listen_libvirt_mode(a);
+
     if (argc > 1)
-        listen_fail(&error, PROBE_ERROR_USAGE, "listen: takes no arguments (see qga-probe listen --help)");
-    else if (!state_dir)
-        listen_fail(&error, PROBE_ERROR_USAGE, "listen: needs --state-dir DIR (see qga-probe listen --help)");
-    else if ((listen_path && opts.socket_path) || (opts.uri && (listen_path || opts.socket_path)) ||
-             (!libvirt_mode && !listen_path && !opts.socket_path))
-        listen_fail(&error, PROBE_ERROR_USAGE,
-                    "listen: needs exactly one of --connect URI, --socket PATH or --listen PATH (see qga-probe listen --help)");
-    else if (libvirt_mode && (once || guest))
-        listen_fail(&error, PROBE_ERROR_USAGE, "listen: --once and --guest go with --socket or --listen, not --connect");
-    else if (read_timeout < 0 || read_timeout > 3600 || hook_timeout < 1 || hook_timeout > 3600)
-        listen_fail(&error, PROBE_ERROR_USAGE, "listen: --read-timeout wants 0..3600 seconds, --hook-timeout 1..3600");
-    else if (opts.channel)
-        listen_fail(&error, PROBE_ERROR_USAGE, "listen: --channel does not apply (the channel is " LISTEN_CHANNEL ")");
-    if (!error)
-        deny = listen_parse_deny(deny_args, &error);
-    if (error)
-        return probe_error_report(error, opts.json);
-    if (g_mkdir_with_parents(state_dir, 0700) < 0) {
-        g_set_error(&error, PROBE_ERROR, PROBE_ERROR_IO, "listen: cannot create %s", state_dir);
-        return probe_error_report(error, opts.json);
-    }
+        return listen_fail(error, PROBE_ERROR_USAGE,
+                           "listen: takes no arguments (see qga-probe listen --help)");
+    if (!a->state_dir)
+        return listen_fail(error, PROBE_ERROR_USAGE,
+                           "listen: needs --state-dir DIR (see qga-probe listen --help)");
+    if ((a->listen_path && o->socket_path) || (o->uri && (a->listen_path || o->socket_path)) ||
+        (!libvirt_mode && !a->listen_path && !o->socket_path))
+        return listen_fail(error, PROBE_ERROR_USAGE,
+                           "listen: needs exactly one of --connect URI, --socket PATH or "
+                           "--listen PATH (see qga-probe listen --help)");
+    if (libvirt_mode && (a->once || a->guest))
+        return listen_fail(error, PROBE_ERROR_USAGE, "listen: --once and --guest go with --socket "
+                           "or --listen, not --connect");
+    if (a->read_timeout < 0 || a->read_timeout > 3600 || a->hook_timeout < 1 ||
+        a->hook_timeout > 3600)
+        return listen_fail(error, PROBE_ERROR_USAGE,
+                           "listen: --read-timeout wants 0..3600 seconds, --hook-timeout 1..3600");
+    if (o->channel)
+        return listen_fail(error, PROBE_ERROR_USAGE,
+                           "listen: --channel does not apply (the channel is " LISTEN_CHANNEL ")");
+    return TRUE;
+}
 
-    if (log_path && listen_log_open(log_path, &error) < 0) {
-        g_prefix_error(&error, "listen: --log: ");
-        error->domain = PROBE_ERROR;
-        error->code = PROBE_ERROR_IO;
-        return probe_error_report(error, opts.json);
+/* The state directory and the --log file, before anything is served. */
+static gboolean listen_prepare_files(const ListenArgs *a, GError **error)
+{
+    if (g_mkdir_with_parents(a->state_dir, 0700) < 0) {
+        g_set_error(error, PROBE_ERROR, PROBE_ERROR_IO, "listen: cannot create %s", a->state_dir);
+        return FALSE;
     }
+    if (a->log_path && listen_log_open(a->log_path, error) < 0) {
+        g_prefix_error(error, "listen: --log: ");
+        listen_recode(*error, PROBE_ERROR_IO);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* ---- running ---- */
+
+static gboolean listen_start_libvirt(ListenMain *m, const ListenArgs *a, GError **error)
+{
+    ListenLibvirtConfig lcfg = {
+        .uri = a->opts.uri,
+        .domains = (const char *const *)a->opts.domains,
+        .state_dir = a->state_dir,
+        .deny = (const char *const *)m->deny,
+        .conn = m->cfg,
+    };
+    m->lv = listen_libvirt_start(&lcfg, error);
+    if (!m->lv && (*error)->domain == PROBE_ERROR && (*error)->code == PROBE_ERROR_FAILED)
+        (*error)->code = PROBE_ERROR_CONNECT;
+    return m->lv != NULL;
+}
+
+/* --socket or --listen: one guest, named by --guest (or --domain). */
+static gboolean listen_start_guest(ListenMain *m, const ListenArgs *a, GError **error)
+{
+    m->guest = g_strdup(a->guest ? a->guest : a->opts.domain ? a->opts.domain : "guest");
+    m->kv = g2h_kv_open(a->state_dir, m->guest, error);
+    if (!m->kv) {
+        g_prefix_error(error, "listen: ");
+        listen_recode(*error, PROBE_ERROR_IO);
+        return FALSE;
+    }
+    if (a->listen_path) {
+        if (!server_start(m, a->listen_path, error)) {
+            listen_recode(*error, PROBE_ERROR_CONNECT);
+            return FALSE;
+        }
+        return TRUE;
+    }
+    m->addr = g_unix_socket_address_new(a->opts.socket_path);
+    m->host = g2h_host_new_with_kv(m->kv, m->guest, NULL);
+    g2h_host_set_denied(m->host, (const char *const *)m->deny);
+    if (!socket_connect(m, error)) {
+        listen_recode(*error, PROBE_ERROR_CONNECT);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* Shutting down: every open guest gets its "closed" line. */
+static void listen_stop(ListenMain *m, const char *listen_path)
+{
+    listen_libvirt_free(m->lv);
+    if (m->accept_src) {
+        g_source_destroy(m->accept_src);
+        g_source_unref(m->accept_src);
+    }
+    if (m->accepted) {
+        m->once = FALSE;
+        while (m->accepted->len) {
+            ListenAccepted *a = g_ptr_array_index(m->accepted, m->accepted->len - 1);
+            listen_conn_close(a->conn, LISTEN_CLOSE_OWNER, "closed: listener stopping");
+        }
+        g_ptr_array_unref(m->accepted);
+    }
+    if (m->server) {
+        g_socket_close(m->server, NULL);
+        g_object_unref(m->server);
+        unlink(listen_path);
+    }
+    if (m->retry)
+        g_source_remove(m->retry);
+    if (m->conn) {
+        ListenConn *c = m->conn;
+        m->once = TRUE;
+        listen_conn_close(c, LISTEN_CLOSE_OWNER, "closed: listener stopping");
+    }
+    g2h_host_free(m->host);
+    g_clear_object(&m->addr);
+    g2h_kv_unref(m->kv);
+    g_free(m->guest);
+    listen_hooks_free(m->cfg.hooks);
+}
+
+int probe_cmd_listen(int argc, char **argv)
+{
+    g_auto(ListenArgs) a = { .read_timeout = LISTEN_DEFAULT_READ_TIMEOUT,
+                             .hook_timeout = LISTEN_DEFAULT_HOOK_TIMEOUT };
+    g_auto(GStrv) deny = NULL;
+    g_autoptr(GError) error = NULL;
+
+    if (!listen_parse_args(&a, &argc, &argv, &error) || !listen_check_args(&a, argc, &error) ||
+        !(deny = listen_parse_deny(a.deny_args, &error)) || !listen_prepare_files(&a, &error))
+        return probe_error_report(error, a.opts.json);
+
     signal(SIGPIPE, SIG_IGN);
-    ListenMain m = { .once = once, .deny = deny };
-    m.cfg.read_timeout_s = (guint)read_timeout;
-    if (hooks_dir && !(m.cfg.hooks = listen_hooks_new(hooks_dir, (guint)hook_timeout, &error)))
-        return probe_error_report(error, opts.json);
+    ListenMain m = { .once = a.once, .deny = deny };
+    m.cfg.read_timeout_s = (guint)a.read_timeout;
+    if (a.hooks_dir &&
+        !(m.cfg.hooks = listen_hooks_new(a.hooks_dir, (guint)a.hook_timeout, &error)))
+        return probe_error_report(error, a.opts.json);
     m.loop = g_main_loop_new(NULL, FALSE);
     guint sig_int = g_unix_signal_add(SIGINT, listen_quit, &m);
     guint sig_term = g_unix_signal_add(SIGTERM, listen_quit, &m);
     guint sig_hup = g_unix_signal_add(SIGHUP, listen_reopen_log, NULL);
-    ListenLibvirt *lv = NULL;
+    gboolean started = listen_libvirt_mode(&a) ? listen_start_libvirt(&m, &a, &error)
+                                               : listen_start_guest(&m, &a, &error);
     int code = 0;
 
-    if (libvirt_mode) {
-        ListenLibvirtConfig lcfg = { .uri = opts.uri, .domains = (const char *const *)opts.domains,
-                                     .state_dir = state_dir, .deny = (const char *const *)deny, .conn = m.cfg };
-        lv = listen_libvirt_start(&lcfg, &error);
-        if (!lv && error->domain == PROBE_ERROR && error->code == PROBE_ERROR_FAILED)
-            error->code = PROBE_ERROR_CONNECT;
-    } else {
-        m.guest = g_strdup(guest ? guest : opts.domain ? opts.domain : "guest");
-        m.kv = g2h_kv_open(state_dir, m.guest, &error);
-        if (!m.kv) {
-            g_prefix_error(&error, "listen: ");
-            error->domain = PROBE_ERROR;
-            error->code = PROBE_ERROR_IO;
-        } else if (listen_path) {
-            if (!server_start(&m, listen_path, &error)) {
-                error->domain = PROBE_ERROR;
-                error->code = PROBE_ERROR_CONNECT;
-            }
-        } else {
-            m.addr = g_unix_socket_address_new(opts.socket_path);
-            m.host = g2h_host_new_with_kv(m.kv, m.guest, NULL);
-            g2h_host_set_denied(m.host, (const char *const *)deny);
-            if (!socket_connect(&m, &error)) {
-                error->domain = PROBE_ERROR;
-                error->code = PROBE_ERROR_CONNECT;
-            }
-        }
-    }
-    if (!error)
+    if (started)
         g_main_loop_run(m.loop);
     else
-        code = probe_error_report(error, opts.json);
-
-    /* Shutting down: every open guest gets its "closed" line. */
-    listen_libvirt_free(lv);
-    if (m.accept_src) {
-        g_source_destroy(m.accept_src);
-        g_source_unref(m.accept_src);
-    }
-    if (m.accepted) {
-        m.once = FALSE;
-        while (m.accepted->len) {
-            ListenAccepted *a = g_ptr_array_index(m.accepted, m.accepted->len - 1);
-            listen_conn_close(a->conn, LISTEN_CLOSE_OWNER, "closed: listener stopping");
-        }
-        g_ptr_array_unref(m.accepted);
-    }
-    if (m.server) {
-        g_socket_close(m.server, NULL);
-        g_object_unref(m.server);
-        unlink(listen_path);
-    }
-    if (m.retry)
-        g_source_remove(m.retry);
-    if (m.conn) {
-        ListenConn *c = m.conn;
-        m.once = TRUE;
-        listen_conn_close(c, LISTEN_CLOSE_OWNER, "closed: listener stopping");
-    }
-    g2h_host_free(m.host);
-    g_clear_object(&m.addr);
-    g2h_kv_unref(m.kv);
-    g_free(m.guest);
-    listen_hooks_free(m.cfg.hooks);
+        code = probe_error_report(error, a.opts.json);
+    listen_stop(&m, a.listen_path);
     g_source_remove(sig_int);
     g_source_remove(sig_term);
     g_source_remove(sig_hup);

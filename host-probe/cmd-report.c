@@ -2,7 +2,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd-info.h"
+#include "commands.h"
+#include "errors.h"
+#include "options.h"
+#include "render.h"
 #include "report.h"
+#include "transport.h"
 
 /* Why a section is empty, in words an operator can act on, and a stable status for --json. */
 static const char *probe_report_reason(const GError *error, char **ret_text)
@@ -26,6 +32,51 @@ static const char *probe_report_reason(const GError *error, char **ret_text)
 static void probe_report_print(const char *title, const char *text)
 {
     printf("%-12s %s\n", title, text);
+}
+
+/* Fill one section (printed, and as a member of json); FALSE when it failed for a reason other
+ * than the agent not supporting or not enabling its command. */
+static gboolean probe_report_section(ProbeTransport *t, const ProbeAgentInfo *info,
+                                     const ProbeReportSection *s, gboolean json_mode,
+                                     JsonObject *json)
+{
+    g_autoptr(GString) text = g_string_new(NULL);
+    g_autoptr(JsonObject) section = json_object_new();
+    g_autoptr(JsonObject) extra = json_object_new();
+    g_autoptr(GError) local = NULL;
+    ProbeReportCall call = { 0 };
+    gboolean ok, complete = TRUE;
+
+    if (info && !probe_agent_info_check(info, s->command, &local)) {
+        ok = FALSE;
+    } else {
+        call.host_before_us = g_get_real_time();
+        call.ret = probe_agent_call(t, s->command, NULL, &local);
+        call.host_after_us = g_get_real_time();
+        ok = call.ret && s->render(&call, text, extra, &local);
+    }
+    if (ok) {
+        json_object_set_string_member(section, "status", "ok");
+        json_object_set_member(section, "data", json_node_ref(call.ret));
+        GList *members = json_object_get_members(extra);
+        for (GList *m = members; m; m = m->next)
+            json_object_set_member(section, m->data,
+                                   json_node_ref(json_object_get_member(extra, m->data)));
+        g_list_free(members);
+        if (!json_mode)
+            probe_report_print(s->title, text->str);
+    } else {
+        g_autofree char *reason = NULL;
+        const char *why = probe_report_reason(local, &reason);
+        complete = g_str_equal(why, "unsupported") || g_str_equal(why, "disabled");
+        json_object_set_string_member(section, "status", why);
+        json_object_set_string_member(section, "reason", reason);
+        if (!json_mode)
+            probe_report_print(s->title, reason);
+    }
+    g_clear_pointer(&call.ret, json_node_unref);
+    json_object_set_object_member(json, s->key, g_steal_pointer(&section));
+    return complete;
 }
 
 int probe_cmd_report(int argc, char **argv)
@@ -67,45 +118,8 @@ int probe_cmd_report(int argc, char **argv)
         probe_report_print("Agent", line);
     }
 
-    for (gsize i = 0; i < probe_report_n_sections; i++) {
-        const ProbeReportSection *s = &probe_report_sections[i];
-        g_autoptr(GString) text = g_string_new(NULL);
-        g_autoptr(JsonObject) section = json_object_new();
-        g_autoptr(JsonObject) extra = json_object_new();
-        g_autoptr(GError) local = NULL;
-        ProbeReportCall call = { 0 };
-        gboolean ok;
-
-        if (info && !probe_agent_info_check(info, s->command, &local)) {
-            ok = FALSE;
-        } else {
-            call.host_before_us = g_get_real_time();
-            call.ret = probe_agent_call(t, s->command, NULL, &local);
-            call.host_after_us = g_get_real_time();
-            ok = call.ret && s->render(&call, text, extra, &local);
-        }
-        if (ok) {
-            json_object_set_string_member(section, "status", "ok");
-            json_object_set_member(section, "data", json_node_ref(call.ret));
-            GList *members = json_object_get_members(extra);
-            for (GList *m = members; m; m = m->next)
-                json_object_set_member(section, m->data,
-                                       json_node_ref(json_object_get_member(extra, m->data)));
-            g_list_free(members);
-            if (!opts.json)
-                probe_report_print(s->title, text->str);
-        } else {
-            g_autofree char *reason = NULL;
-            const char *why = probe_report_reason(local, &reason);
-            incomplete |= !g_str_equal(why, "unsupported") && !g_str_equal(why, "disabled");
-            json_object_set_string_member(section, "status", why);
-            json_object_set_string_member(section, "reason", reason);
-            if (!opts.json)
-                probe_report_print(s->title, reason);
-        }
-        g_clear_pointer(&call.ret, json_node_unref);
-        json_object_set_object_member(json, s->key, g_steal_pointer(&section));
-    }
+    for (gsize i = 0; i < probe_report_n_sections; i++)
+        incomplete |= !probe_report_section(t, info, &probe_report_sections[i], opts.json, json);
     if (opts.json) {
         g_autoptr(JsonNode) root = json_node_new(JSON_NODE_OBJECT);
         json_node_set_object(root, json);

@@ -3,7 +3,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "probe.h"
+#include "channel-xml.h"
+#include "commands.h"
+#include "errors.h"
+#include "options.h"
+#include "render.h"
+#include "transport-libvirt.h"
 
 typedef struct ProbeWatch {
     gboolean json;

@@ -2,7 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "probe.h"
+#include "errors.h"
+#include "render.h"
 
 G_DEFINE_QUARK(qga-probe-error-quark, probe_error)
 

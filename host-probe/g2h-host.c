@@ -4,7 +4,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
-#include "probe.h"
+#include "reply.h"
 
 /* Mirrors "guest-driven" in schema/qga-compat.json (test-g2h-host checks it member by member). */
 const G2hHostMessage G2H_HOST_MESSAGES[] = {
@@ -76,7 +76,7 @@ G2hKv *g2h_kv_open(const char *state_dir, const char *stem, GError **error)
     return g_steal_pointer(&kv);
 }
 
-G2hKv *g2h_kv_ref(G2hKv *kv)
+static G2hKv *g2h_kv_ref(G2hKv *kv)
 {
     kv->refcount++;
     return kv;

@@ -67,7 +67,6 @@ GPtrArray *g2h_identity_parse(const char *xml, guint *ret_ignored, GError **erro
 typedef struct G2hKv G2hKv;
 
 G2hKv *g2h_kv_open(const char *state_dir, const char *stem, GError **error);
-G2hKv *g2h_kv_ref(G2hKv *kv);
 void g2h_kv_unref(G2hKv *kv);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(G2hKv, g2h_kv_unref)
 

@@ -1,7 +1,8 @@
 /* libvirt's event callbacks (connection I/O, keepalive and domain-event timers) run by GLib's main loop, so one thread serves libvirt and the guests. */
+#include <glib.h>
 #include <libvirt/libvirt.h>
 
-#include "listen.h"
+#include "listen-events.h"
 
 /*
  * libvirt delivers domain events only through a registered event implementation

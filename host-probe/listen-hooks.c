@@ -12,8 +12,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "listen.h"
-#include "probe.h"
+#include "errors.h"
+#include "listen-hooks.h"
+#include "listen-log.h"
+#include "render.h"
 
 /*
  * The contract (docs/PROBE.md "Hooks"): every executable regular file directly in the directory,
@@ -152,9 +154,6 @@ void listen_hooks_free(ListenHooks *h)
     g_free(h->dir);
     g_free(h);
 }
-
-guint listen_hooks_running(const ListenHooks *h) { return h->running; }
-guint64 listen_hooks_overflow(const ListenHooks *h) { return h->overflow; }
 
 static void hooks_start_next(ListenHooks *h);
 

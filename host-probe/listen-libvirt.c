@@ -4,8 +4,15 @@
 #include <libvirt/virterror.h>
 #include <string.h>
 
-#include "listen.h"
-#include "probe.h"
+#include "channel-xml.h"
+#include "errors.h"
+#include "g2h-host.h"
+#include "listen-conn.h"
+#include "listen-events.h"
+#include "listen-libvirt.h"
+#include "listen-log.h"
+#include "render.h"
+#include "transport-libvirt.h"
 
 /*
  * Domains are keyed by UUID (a name can change while the domain runs; so can its socket path,

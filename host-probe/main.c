@@ -3,7 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "probe.h"
+#include "commands.h"
+#include "errors.h"
 
 typedef struct ProbeCommand {
     const char *name;

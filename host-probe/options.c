@@ -2,7 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "probe.h"
+#include "errors.h"
+#include "options.h"
 
 void probe_options_clear(ProbeOptions *opts)
 {

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "probe.h"
+#include "render.h"
 
 #define PROBE_SANITIZE_MAX 1024   /* characters shown of one guest string */
 

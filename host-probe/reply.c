@@ -1,7 +1,8 @@
 /* Checks on everything the guest sends: size, encoding, nesting, reply shape and every member's type. */
 #include <string.h>
 
-#include "probe.h"
+#include "errors.h"
+#include "reply.h"
 
 /* json-glib recurses once per nesting level; a hostile guest could send a million '['. Measure
  * the depth first, outside strings, and refuse before the parser ever sees the text. */

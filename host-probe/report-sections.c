@@ -1,6 +1,9 @@
 /* Each report section: validate one command's reply field by field, then say it in one or a few lines. */
 #include <string.h>
 
+#include "errors.h"
+#include "render.h"
+#include "reply.h"
 #include "report.h"
 
 static void probe_append(GString *text, const char *s)

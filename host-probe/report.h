@@ -1,7 +1,8 @@
 /* The sections of `qga-probe report`: which command feeds each, and how its reply is checked and shown. */
 #pragma once
 
-#include "probe.h"
+#include <glib.h>
+#include <json-glib/json-glib.h>
 
 typedef struct ProbeReportCall {
     JsonNode *ret;          /* the command's return value */

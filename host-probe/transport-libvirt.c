@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "probe.h"
+#include "errors.h"
+#include "transport-libvirt.h"
+#include "transport.h"
 
 struct ProbeLibvirt {
     gint refcount;

@@ -5,7 +5,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "probe.h"
+#include "errors.h"
+#include "options.h"
+#include "render.h"
+#include "reply.h"
+#include "transport-socket.h"
+#include "transport.h"
 
 #define PROBE_SOCKET_READ_CHUNK 65536
 

@@ -2,7 +2,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "probe.h"
+#include "channel-xml.h"
+#include "errors.h"
+#include "options.h"
+#include "render.h"
+#include "reply.h"
+#include "transport-libvirt.h"
+#include "transport-socket.h"
+#include "transport.h"
 
 void probe_transport_free(ProbeTransport *t)
 {

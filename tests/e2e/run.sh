@@ -129,7 +129,8 @@ if [ ! -f "$HOST_BUILD/build.ninja" ]; then
     meson setup "$HOST_BUILD" "$SRC" >"$W/host-setup.log" 2>&1 ||
         die "meson setup of the host build failed" "$(tail -20 "$W/host-setup.log")"
 fi
-ninja -C "$HOST_BUILD" -j2 host-probe/qga-probe host-probe/test-probe-live >"$W/host-build.log" 2>&1 ||
+ninja -C "$HOST_BUILD" -j2 host-probe/qga-probe tests/probe/test-probe-live \
+    >"$W/host-build.log" 2>&1 ||
     die "building qga-probe failed" "$(tail -30 "$W/host-build.log")"
 PROBE="$HOST_BUILD/host-probe/qga-probe"
 P="$PROBE --connect $URI"
@@ -415,7 +416,7 @@ c_agent_restart() {
 
 # exec and cp against Debian's qemu-ga on a host socket (the reference agent; no VM needed).
 c_probe_vs_qemu_ga() {
-    QGA_PROBE="$PROBE" PROBE_AGENT=/usr/sbin/qemu-ga "$HOST_BUILD/host-probe/test-probe-live" --tap
+    QGA_PROBE="$PROBE" PROBE_AGENT=/usr/sbin/qemu-ga "$HOST_BUILD/tests/probe/test-probe-live" --tap
 }
 
 # ---- the guest-driven channel (qga-compat only: qemu-ga has none) ----

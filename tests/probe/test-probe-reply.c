@@ -2,7 +2,13 @@
 #include <libvirt/virterror.h>
 #include <string.h>
 
-#include "probe.h"
+#include "channel-xml.h"
+#include "cmd-info.h"
+#include "errors.h"
+#include "options.h"
+#include "render.h"
+#include "reply.h"
+#include "transport-libvirt.h"
 
 static JsonObject *parse_object(const char *text, JsonNode **ret_node)
 {

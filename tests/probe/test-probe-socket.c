@@ -1,8 +1,12 @@
 /* The probe's socket transport against the scripted fake agent: sync handshake, garbage, stale ids, split replies, hangs, disconnects. */
 #include <string.h>
 
+#include "cmd-info.h"
+#include "errors.h"
 #include "fake-agent.h"
-#include "probe.h"
+#include "options.h"
+#include "transport-socket.h"
+#include "transport.h"
 
 static ProbeTransport *open_fake(FakeAgent *fa, int timeout)
 {
