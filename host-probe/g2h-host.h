@@ -3,7 +3,7 @@
 #include <glib.h>
 
 /*
- * Everything the guest sends is hostile input (issue 7, ARCHITECTURE.md "The guest-driven
+ * Everything the guest sends is hostile input (docs/G2H.md, "The guest-driven
  * channel"): g2h_host_handle() caps its size, rejects invalid UTF-8 and deep nesting before
  * json-glib sees it (json-glib recurses without a depth limit), rate-limits with a token bucket,
  * checks it against the guest-driven part of schema/qga-compat.json (G2H_HOST_MESSAGES mirrors
