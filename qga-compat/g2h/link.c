@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "dispatch.h"
 #include "log.h"
 #include "mem.h"
 #include "platform.h"
@@ -72,21 +73,18 @@ static void stamp(int64_t *ret_s, int64_t *ret_us)
 
 /* ---- the agent's own commands, through its dispatcher ---- */
 
-/* The "return" of one of the agent's commands (NULL, logged at debug level, when it fails or
+/* The result of one of the agent's commands (NULL, logged at debug level, when it fails or
  * the allow/block lists disable it: the link then reports less, never something made up). */
 static QgaJson *run_command(QgaG2hLink *l, const char *name)
 {
-    _qga_cleanup_free_ char *request = qga_strdup_printf("{\"execute\":\"%s\"}", name);
-    QgaBuf reply = QGA_BUF_INIT;
-    qga_dispatch_message(l->agent->dispatcher, request, strlen(request), &reply);
+    QgaJson *result = NULL;
     QgaError *err = NULL;
-    _qga_cleanup_json_ QgaJson *msg = reply.len ? qga_json_parse(reply.data, reply.len, NULL, &err) : NULL;
-    qga_buf_free(&reply);
-    qga_error_free(err);
-    QgaJson *ret = msg && qga_json_type(msg) == QGA_JSON_OBJECT ? qga_json_object_take(msg, "return") : NULL;
-    if (!ret)
-        qga_log_debug("g2h: %s gave no result", name);
-    return ret;
+    if (qga_dispatch_call(l->agent->dispatcher, name, NULL, &result, &err) < 0) {
+        qga_log_debug("g2h: %s gave no result: %s", name, err->desc);
+        qga_error_free(err);
+        return NULL;
+    }
+    return result;
 }
 
 static const char *member_str(const QgaJson *obj, const char *key)
