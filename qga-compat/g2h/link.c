@@ -62,11 +62,14 @@ struct QgaG2hLink {
     double log_tokens;
     int64_t log_refill_ms;
     uint64_t log_skipped;
+
+    int64_t (*monotonic_ms)(void);  /* the config's clocks, or the platform's */
+    int64_t (*now_ns)(void);
 };
 
-static void stamp(int64_t *ret_s, int64_t *ret_us)
+static void stamp(const QgaG2hLink *l, int64_t *ret_s, int64_t *ret_us)
 {
-    int64_t ns = qga_platform_now_ns();
+    int64_t ns = l->now_ns();
     *ret_s = ns / 1000000000;
     *ret_us = (ns % 1000000000) / 1000;
 }
@@ -168,7 +171,7 @@ static void free_list(QgaStrList *list)
 static void check_output(QgaG2hLink *l)
 {
     int64_t s, us;
-    stamp(&s, &us);
+    stamp(l, &s, &us);
     if (!qga_g2h_client_is_held(l->client) && l->out.len >= QGA_G2H_LINK_OUTPUT_MAX) {
         qga_log_warning("g2h: the host is not reading (%zu bytes unsent); holding events", l->out.len);
         qga_g2h_client_hold(l->client, true, &l->out, s, us);
@@ -213,7 +216,7 @@ static void forward_log_line(void *opaque, QgaLogLevel level, const char *messag
     QgaG2hLink *l = opaque;
     if (l->forwarding || qga_platform_thread_id() != l->thread)
         return;
-    int64_t now = qga_platform_monotonic_ms();
+    int64_t now = l->monotonic_ms();
     l->log_tokens += (double)(now - l->log_refill_ms) * QGA_G2H_LOG_PER_MINUTE / 60000.0;
     if (l->log_tokens > QGA_G2H_LOG_BURST)
         l->log_tokens = QGA_G2H_LOG_BURST;
@@ -274,18 +277,20 @@ QgaG2hLink *qga_g2h_link_new(QgaAgent *agent, const QgaG2hLinkConfig *config)
 {
     QgaG2hLink *l = qga_calloc(1, sizeof(*l));
     l->agent = agent;
+    l->monotonic_ms = config->monotonic_ms ? config->monotonic_ms : qga_platform_monotonic_ms;
+    l->now_ns = config->now_ns ? config->now_ns : qga_platform_now_ns;
     l->client = qga_g2h_client_new(config->queue_max);
     l->os = qga_strdup(config->os);
     l->capabilities = build_capabilities(config);
     l->heartbeat_ms = config->heartbeat_ms;
     l->heartbeat_due = -1;
     l->fs_threshold = config->fs_free_threshold;
-    l->fs_due = l->fs_threshold ? qga_platform_monotonic_ms() : -1;   /* first look at once */
+    l->fs_due = l->fs_threshold ? l->monotonic_ms() : -1;   /* first look at once */
     l->addresses_due = -1;
     l->time_sync_on_resume = config->time_sync_on_resume;
     l->thread = qga_platform_thread_id();
     l->log_tokens = QGA_G2H_LOG_BURST;
-    l->log_refill_ms = qga_platform_monotonic_ms();
+    l->log_refill_ms = l->monotonic_ms();
     if (config->forward_log)
         qga_log_set_forward(config->forward_level, forward_log_line, l);
     QgaJson *data = qga_json_object();
@@ -469,7 +474,7 @@ static void ask_host_time(QgaG2hLink *l);
 void qga_g2h_link_connected(QgaG2hLink *l)
 {
     int64_t s, us;
-    stamp(&s, &us);
+    stamp(l, &s, &us);
     qga_buf_clear(&l->in);
     QgaError *err = NULL;
     if (qga_g2h_client_connected(l->client, &l->out, l->agent->version, l->os, (const char *const *)l->capabilities, on_hello, l, s, us,
@@ -480,7 +485,7 @@ void qga_g2h_link_connected(QgaG2hLink *l)
     }
     publish_intrinsic_keys(l);
     if (l->heartbeat_ms > 0)
-        l->heartbeat_due = qga_platform_monotonic_ms() + l->heartbeat_ms;
+        l->heartbeat_due = l->monotonic_ms() + l->heartbeat_ms;
     if (l->time_sync_wanted)
         ask_host_time(l);
     check_output(l);
@@ -534,7 +539,7 @@ int qga_g2h_link_feed(QgaG2hLink *l, const char *data, size_t len)
 void qga_g2h_link_event(QgaG2hLink *l, const char *name, QgaJson *data)
 {
     int64_t s, us;
-    stamp(&s, &us);
+    stamp(l, &s, &us);
     qga_g2h_client_event(l->client, &l->out, name, data, s, us);
     check_output(l);
 }
@@ -542,7 +547,7 @@ void qga_g2h_link_event(QgaG2hLink *l, const char *name, QgaJson *data)
 void qga_g2h_link_addresses_changed(QgaG2hLink *l)
 {
     /* Restarting the wait on every change: DHCP and IPv6 autoconfiguration come in bursts. */
-    l->addresses_due = qga_platform_monotonic_ms() + QGA_G2H_ADDRESS_SETTLE_MS;
+    l->addresses_due = l->monotonic_ms() + QGA_G2H_ADDRESS_SETTLE_MS;
 }
 
 static void send_addresses(QgaG2hLink *l)
@@ -584,9 +589,9 @@ static void on_host_time(void *opaque, const QgaJson *result, const QgaError *er
         return;
     }
     /* The host read its clock about half a round trip ago. */
-    int64_t rtt_ms = qga_platform_monotonic_ms() - l->time_asked_ms;
+    int64_t rtt_ms = l->monotonic_ms() - l->time_asked_ms;
     int64_t host_ns = qga_json_get_int(result) + (rtt_ms > 0 ? rtt_ms : 0) * 500000;
-    int64_t offset = host_ns - qga_platform_now_ns();
+    int64_t offset = host_ns - l->now_ns();
     if (offset > -CLOCK_CORRECT_MIN_NS && offset < CLOCK_CORRECT_MIN_NS) {
         qga_log_debug("g2h: clock within %lld ns of the host's; left alone", (long long)offset);
         return;
@@ -606,7 +611,7 @@ static void on_host_time(void *opaque, const QgaJson *result, const QgaError *er
 static void ask_host_time(QgaG2hLink *l)
 {
     l->time_sync_wanted = false;
-    l->time_asked_ms = qga_platform_monotonic_ms();
+    l->time_asked_ms = l->monotonic_ms();
     request(l, "host-get-time", NULL, on_host_time, l);
 }
 

@@ -43,6 +43,11 @@ typedef struct QgaG2hLinkConfig {
     bool time_sync_on_resume;            /* after RESUMED: host-get-time, then set the clock */
     bool forward_log;                    /* the agent's log lines at forward_level or worse go */
     QgaLogLevel forward_level;           /* to the host as host-log (rate-limited) */
+    /* The clocks the link reads; the glue passes qga_platform_monotonic_ms and
+     * qga_platform_now_ns, tests a fake. NULL falls back to those platform functions, so a
+     * glue that does not set them yet behaves as before. */
+    int64_t (*monotonic_ms)(void);       /* timers: the clock of deadline_ms and run_timers */
+    int64_t (*now_ns)(void);             /* wall clock: event timestamps, resume time sync */
 } QgaG2hLinkConfig;
 
 #define QGA_G2H_LOG_BURST 10             /* host-log lines at once ... */
@@ -69,7 +74,7 @@ int qga_g2h_link_feed(QgaG2hLink *link, const char *data, size_t len);
 /* What to write to the host now; the glue qga_buf_consume()s what the port took. */
 QgaBuf *qga_g2h_link_output(QgaG2hLink *link);
 
-/* The next time (qga_platform_monotonic_ms clock) qga_g2h_link_run_timers wants to run, or -1. */
+/* The next time (the config's monotonic_ms clock) qga_g2h_link_run_timers wants to run, or -1. */
 int64_t qga_g2h_link_deadline_ms(const QgaG2hLink *link);
 void qga_g2h_link_run_timers(QgaG2hLink *link, int64_t now_ms);
 
