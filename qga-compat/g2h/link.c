@@ -8,6 +8,7 @@
 #include "dispatch.h"
 #include "log.h"
 #include "mem.h"
+#include "messages.h"
 #include "platform.h"
 #include "file.h"
 #include "system.h"
@@ -244,30 +245,45 @@ static void forward_log_line(void *opaque, QgaLogLevel level, const char *messag
 
 /* ---- lifecycle ---- */
 
-/* What host-hello announces: everything this agent may send with this configuration. */
+static bool setting_on(const QgaG2hLinkConfig *config, QgaG2hSetting setting)
+{
+    switch (setting) {
+    case QGA_G2H_SETTING_NONE:
+        return true;
+    case QGA_G2H_SETTING_FS_FREE_THRESHOLD:
+        return config->fs_free_threshold != 0;
+    case QGA_G2H_SETTING_TIME_SYNC_ON_RESUME:
+        return config->time_sync_on_resume;
+    case QGA_G2H_SETTING_FORWARD_LOG:
+        return config->forward_log;
+    }
+    return false;
+}
+
+static bool listed(const char *const *list, const char *name)
+{
+    for (size_t i = 0; list && list[i]; i++)
+        if (!strcmp(list[i], name))
+            return true;
+    return false;
+}
+
+/* What host-hello announces, in schema order: everything this agent may send with this
+ * configuration: its own messages whose setting is on, and the OS events the glue reports. */
 static const char **build_capabilities(const QgaG2hLinkConfig *config)
 {
-    static const char *const own[] = {
-        "AGENT_STARTED", "AGENT_STOPPING", "HEARTBEAT", "EVENTS_DROPPED",
-        "host-hello", "host-kv-set", "host-get-identity", "host-kv-list", "host-kv-get",
-    };
-    size_t n_os = 0;
-    while (config->os_events && config->os_events[n_os])
-        n_os++;
-    const char **caps = qga_calloc(QGA_N_ELEMENTS(own) + n_os + 4, sizeof(char *));
     size_t n = 0;
-    for (size_t i = 0; i < QGA_N_ELEMENTS(own); i++)
-        caps[n++] = own[i];
-    for (size_t i = 0; i < n_os; i++)
-        caps[n++] = config->os_events[i];
-    if (config->fs_free_threshold)
-        caps[n++] = "FILESYSTEM_SPACE";
-    if (config->time_sync_on_resume) {
-        caps[n++] = "host-get-time";
-        caps[n++] = "CLOCK_CORRECTED";
-    }
-    if (config->forward_log)
-        caps[n++] = "host-log";
+    while (qga_g2h_messages[n].name)
+        n++;
+    const char **caps = qga_calloc(n + 1, sizeof(char *));
+    n = 0;
+    for (const QgaG2hMessageSpec *m = qga_g2h_messages; m->name; m++)
+        if (m->from_os ? listed(config->os_events, m->name) : setting_on(config, m->setting))
+            caps[n++] = m->name;
+    for (size_t i = 0; config->os_events && config->os_events[i]; i++)
+        if (!listed(qga_g2h_os_events, config->os_events[i]))   /* a glue/schema mismatch */
+            qga_log_warning("g2h: %s is not an OS event of this platform in the schema; not announced",
+                            config->os_events[i]);
     return caps;
 }
 

@@ -116,7 +116,39 @@ static const QgaG2hLinkConfig plain_config = { .os = "linux", .os_events = caps,
 static const QgaG2hLinkConfig forward_config = { .os = "linux", .os_events = caps, .forward_log = true,
                                                  .forward_level = QGA_LOG_WARNING, FAKE_CLOCKS };
 static const QgaG2hLinkConfig heartbeat_config = { .os = "linux", .os_events = caps, .heartbeat_ms = 30000, FAKE_CLOCKS };
+static const char *const all_os_events[] = { "SUSPENDING", "RESUMED", "IP_ADDRESS_CHANGED", NULL };
+static const QgaG2hLinkConfig everything_config = { .os = "linux", .os_events = all_os_events, .fs_free_threshold = 10,
+                                                    .time_sync_on_resume = true, .forward_log = true,
+                                                    .forward_level = QGA_LOG_ERROR, FAKE_CLOCKS };
 static const QgaG2hLinkConfig small_queue_config = { .os = "linux", .os_events = caps, .queue_max = 3, FAKE_CLOCKS };
+
+/* host-hello's capabilities, space-separated. */
+static char *hello_capabilities(Fixture *f)
+{
+    qga_g2h_link_connected(f->link);
+    g_autoptr(GPtrArray) msgs = take_output(f);
+    g_assert_cmpstr(name_of(msgs->pdata[0]), ==, "host-hello");
+    JsonArray *list = json_object_get_array_member(json_object_get_object_member(msgs->pdata[0], "arguments"),
+                                                   "capabilities");
+    GString *names = g_string_new(NULL);
+    for (guint i = 0; i < json_array_get_length(list); i++)
+        g_string_append_printf(names, "%s%s", i ? " " : "", json_array_get_string_element(list, i));
+    return g_string_free(names, FALSE);
+}
+
+static void test_capabilities(Fixture *f, gconstpointer data)
+{
+    /* The schema's Linux messages in its order: the link's own, those whose setting is on, and
+     * the OS events the glue reports (SUSPENDING is not one on Linux). */
+    g_autofree char *announced = hello_capabilities(f);
+    if (data == &plain_config)
+        g_assert_cmpstr(announced, ==, "host-hello host-kv-set host-kv-get host-kv-list host-get-identity "
+                                  "AGENT_STARTED AGENT_STOPPING HEARTBEAT EVENTS_DROPPED RESUMED");
+    else
+        g_assert_cmpstr(announced, ==, "host-hello host-get-time host-kv-set host-kv-get host-kv-list host-log "
+                                  "host-get-identity AGENT_STARTED AGENT_STOPPING HEARTBEAT EVENTS_DROPPED "
+                                  "IP_ADDRESS_CHANGED RESUMED CLOCK_CORRECTED FILESYSTEM_SPACE");
+}
 
 static void test_resume_time_sync(Fixture *f, gconstpointer data)
 {
@@ -408,6 +440,10 @@ static void test_forward_log(Fixture *f, gconstpointer data)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    g_test_add("/g2h/link/capabilities/plain", Fixture, &plain_config, fixture_set_up, test_capabilities,
+               fixture_tear_down);
+    g_test_add("/g2h/link/capabilities/everything", Fixture, &everything_config, fixture_set_up, test_capabilities,
+               fixture_tear_down);
     g_test_add("/g2h/link/resume-time-sync", Fixture, &sync_config, fixture_set_up, test_resume_time_sync,
                fixture_tear_down);
     g_test_add("/g2h/link/no-sync-without-config", Fixture, &plain_config, fixture_set_up,
