@@ -35,8 +35,11 @@ typedef struct QgaG2hLink QgaG2hLink;
 
 typedef struct QgaG2hLinkConfig {
     const char *os;                      /* "linux" or "windows", sent in host-hello */
-    const char *const *os_events;        /* NULL-terminated: the OS events this platform reports
-                                          * (the link adds its own events and requests) */
+    const char *const *os_events;        /* NULL-terminated: the OS events this platform reports,
+                                          * qga_g2h_os_events (messages.h) less those whose watch
+                                          * failed; names the schema does not give this platform
+                                          * as origin "os" are not announced. The link adds its
+                                          * own events and requests. */
     int64_t heartbeat_ms;                /* HEARTBEAT period while connected; 0 = none */
     size_t queue_max;                    /* events kept while the host is away; 0 = default */
     unsigned fs_free_threshold;          /* percent; 0 = no FILESYSTEM_SPACE watch */
