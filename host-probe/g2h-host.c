@@ -6,29 +6,8 @@
 
 #include "reply.h"
 
-/* Mirrors "guest-driven" in schema/qga-compat.json (test-g2h-host checks it member by member). */
-const G2hHostMessage G2H_HOST_MESSAGES[] = {
-    { "host-hello", FALSE, { { "version", "str", FALSE }, { "os", "str", FALSE }, { "capabilities", "[str]", FALSE } } },
-    { "host-get-time", FALSE, { { NULL, NULL, FALSE } } },
-    { "host-kv-set", FALSE, { { "key", "str", FALSE }, { "value", "str", FALSE } } },
-    { "host-kv-get", FALSE, { { "key", "str", FALSE } } },
-    { "host-kv-list", FALSE, { { NULL, NULL, FALSE } } },
-    { "host-log", FALSE, { { "message", "str", FALSE } } },
-    { "host-get-identity", FALSE, { { NULL, NULL, FALSE } } },
-    { "AGENT_STARTED", TRUE, { { "version", "str", FALSE } } },
-    { "AGENT_STOPPING", TRUE, { { NULL, NULL, FALSE } } },
-    { "HEARTBEAT", TRUE, { { "sequence", "uint64", FALSE } } },
-    { "EVENTS_DROPPED", TRUE, { { "count", "uint64", FALSE } } },
-    { "USER_SESSION", TRUE, { { "action", "str", FALSE }, { "session-id", "uint64", FALSE }, { "user", "str", TRUE } } },
-    { "IP_ADDRESS_CHANGED", TRUE, { { "addresses", "[str]", FALSE } } },
-    { "SHUTDOWN_STARTING", TRUE, { { NULL, NULL, FALSE } } },
-    { "SUSPENDING", TRUE, { { NULL, NULL, FALSE } } },
-    { "RESUMED", TRUE, { { NULL, NULL, FALSE } } },
-    { "CLOCK_CORRECTED", TRUE, { { "offset-ns", "int", FALSE } } },
-    { "FILESYSTEM_SPACE", TRUE, { { "mountpoint", "str", FALSE }, { "state", "str", FALSE }, { "free-bytes", "uint64", FALSE },
-                                  { "total-bytes", "uint64", FALSE }, { "threshold-percent", "uint64", FALSE } } },
-    { NULL, FALSE, { { NULL, NULL, FALSE } } },
-};
+/* G2H_HOST_MESSAGES, every message of "guest-driven" in schema/qga-compat.json, is generated
+ * from it (gen-schema.py --probe-out: probe-schema.c in the build directory). */
 
 struct G2hKv {
     gint refcount;

@@ -5,6 +5,7 @@
 #include "channel-xml.h"
 #include "errors.h"
 #include "options.h"
+#include "probe-schema.h"
 #include "render.h"
 #include "reply.h"
 #include "transport-libvirt.h"
@@ -19,15 +20,12 @@ void probe_transport_free(ProbeTransport *t)
     t->ops->free(t);
 }
 
-/* qemu-ga's commands with success-response false: they answer only when they fail. */
+/* The commands with success-response false (qemu-ga's guest-shutdown and guest-suspend-*): they
+ * answer only when they fail. The list is generated from the schema. */
 gboolean probe_command_is_silent(const char *command)
 {
-    static const char *const silent[] = {
-        "guest-shutdown", "guest-suspend-disk", "guest-suspend-ram", "guest-suspend-hybrid",
-    };
-
-    for (gsize i = 0; i < G_N_ELEMENTS(silent); i++)
-        if (g_strcmp0(command, silent[i]) == 0)
+    for (const char *const *silent = probe_silent_commands; *silent; silent++)
+        if (g_strcmp0(command, *silent) == 0)
             return TRUE;
     return FALSE;
 }

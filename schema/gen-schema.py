@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Validate schema/qga-compat.json and generate the agent's command table, its handler
-prototypes and docs/COMMANDS.md from it. The format is described in schema/README.md.
+prototypes, the guest-driven message tables of the agent and of qga-probe, and docs/COMMANDS.md
+from it. The format is described in schema/README.md.
 Standard library only: meson runs it at build time on every host, cross builds included."""
 
 import argparse
@@ -61,7 +62,17 @@ COMMAND_FIELDS = {'doc': 'doc', 'args': 'members', 'returns': 'returns',
                   'success-response': 'bool', 'allowed-while-frozen': 'bool', 'privileged': 'bool',
                   'delimited-reply': 'bool', 'qemu-ga': 'qemu-ga', 'platforms': 'platforms'}
 HOST_REQUEST_FIELDS = {'doc': 'doc', 'args': 'members', 'returns': 'returns', 'platforms': 'platforms'}
-EVENT_FIELDS = {'doc': 'doc', 'data': 'members', 'platforms': 'platforms'}
+EVENT_FIELDS = {'doc': 'doc', 'data': 'members', 'platforms': 'platforms', 'origin': 'origin'}
+G2H_OPTIONAL_FIELDS = {'setting': 'setting'}
+
+# Who sends an event: "agent", the portable link on its own (on every platform listed), or
+# "os", the platform's glue when the OS reports something (only where its watch works).
+G2H_ORIGINS = ('agent', 'os')
+# The [g2h] settings a message may need (never sent while the setting is off); the C names are
+# QgaG2hSetting in qga-compat/g2h/messages.h, which build_capabilities in link.c tests.
+G2H_SETTINGS = ('fs-free-threshold', 'time-sync-on-resume', 'forward-log')
+# The member types qga-probe listen checks (type_ok in host-probe/g2h-host.c), as it spells them.
+PROBE_MEMBER_TYPES = {'str': 'str', 'int': 'int', 'uint64': 'uint64', '[str]': '[str]'}
 
 
 class SchemaError(Exception):
@@ -164,6 +175,10 @@ class Validator:
             self.check_named_list(value, where, 'variant', MEMBER_NAME_RE, {'type': 'type'}, name_key='value')
         elif kind == 'platforms':
             self.check_platforms(value, where)
+        elif kind == 'origin' and value not in G2H_ORIGINS:
+            self.error(where, "'origin' must be one of %s" % ', '.join(G2H_ORIGINS))
+        elif kind == 'setting' and value not in G2H_SETTINGS:
+            self.error(where, "'setting' must be one of %s" % ', '.join(G2H_SETTINGS))
         elif kind == 'qemu-ga':
             self.check_upstream(value, "%s: '%s'" % (where, key))
 
@@ -244,6 +259,17 @@ class Validator:
                     self.error("%s: argument '%s'" % (where, arg['name']),
                                "uses union type '%s'; unions are only allowed in results" % name)
 
+    def check_g2h_message(self, msg, is_event):
+        where = "guest-driven: %s '%s'" % ('event' if is_event else 'host request', msg['name'])
+        if msg.get('origin') == 'os' and 'setting' in msg:
+            self.error(where, "an event of origin 'os' is sent when the OS reports it: it takes no 'setting'")
+        for m in msg['args' if not is_event else 'data']:
+            if ref_name(m['type']) not in PROBE_MEMBER_TYPES:
+                self.error("%s: member '%s'" % (where, m['name']),
+                           "type %s is not one qga-probe listen checks (%s); teach type_ok in "
+                           "host-probe/g2h-host.c and PROBE_MEMBER_TYPES here first"
+                           % (ref_name(m['type']), ', '.join(PROBE_MEMBER_TYPES)))
+
     def reachable_types(self, ref, found):
         """Adds to found the named types a type reference leads to, itself included."""
         name = ref[0] if isinstance(ref, list) else ref
@@ -261,6 +287,8 @@ class Validator:
                 self.check_union(t)
         for cmd in self.schema['commands']:
             self.check_command(cmd)
+        for msg, is_event in g2h_messages(self.schema):
+            self.check_g2h_message(msg, is_event)
         used, messages = set(), self.schema['guest-driven']
         for owner in self.schema['commands'] + messages['host-requests'] + messages['events']:
             for member in owner.get('args', owner.get('data', [])):
@@ -290,9 +318,10 @@ class Validator:
         self.check_named_list(schema['commands'], 'commands', 'command', MEMBER_NAME_RE, COMMAND_FIELDS)
         if self.check_keys(schema['guest-driven'], 'guest-driven', ('host-requests', 'events')):
             self.check_named_list(schema['guest-driven']['host-requests'], 'guest-driven',
-                                  'host request', HOST_REQUEST_NAME_RE, HOST_REQUEST_FIELDS)
+                                  'host request', HOST_REQUEST_NAME_RE, HOST_REQUEST_FIELDS,
+                                  optional=G2H_OPTIONAL_FIELDS)
             self.check_named_list(schema['guest-driven']['events'], 'guest-driven',
-                                  'event', EVENT_NAME_RE, EVENT_FIELDS)
+                                  'event', EVENT_NAME_RE, EVENT_FIELDS, optional=G2H_OPTIONAL_FIELDS)
         if not self.problems:
             self.check_meaning()
         if self.problems:
@@ -301,6 +330,11 @@ class Validator:
 
 
 # ---------------------------------------------------------------------------- C output
+
+def g2h_messages(schema):
+    """Every guest-driven message with whether it is an event: requests first, in schema order."""
+    section = schema['guest-driven']
+    return [(m, False) for m in section['host-requests']] + [(m, True) for m in section['events']]
 
 def c_name(cmd):
     """guest-get-osinfo -> guest_get_osinfo: the C spelling of a command name."""
@@ -417,6 +451,59 @@ def render_stubs(commands, platform, header):
     return '\n'.join(lines) + '\n'
 
 
+def c_bool(value, true='true', false='false'):
+    return true if value else false
+
+
+def render_g2h_c(messages, platform):
+    """The agent's table of the guest-driven messages it may send (declared in g2h/messages.h)."""
+    lines = [c_banner(platform),
+             '/* The guest-driven messages the agent may send on %s, in schema order. */' % platform,
+             '#include <stddef.h>', '', '#include "messages.h"', '',
+             'const QgaG2hMessageSpec qga_g2h_messages[] = {']
+    for msg, is_event in messages:
+        setting = 'QGA_G2H_SETTING_' + msg.get('setting', 'none').upper().replace('-', '_')
+        lines.append('    { .name = %s, .is_event = %s, .from_os = %s, .setting = %s },' % (
+            json.dumps(msg['name']), c_bool(is_event), c_bool(msg.get('origin') == 'os'), setting))
+    os_events = ''.join('%s, ' % json.dumps(msg['name']) for msg, _ in messages if msg.get('origin') == 'os')
+    return '\n'.join(lines + ['    { .name = NULL },', '};', '',
+                              'const char *const qga_g2h_os_events[] = { %sNULL };' % os_events]) + '\n'
+
+
+def render_probe_h():
+    lines = [c_banner('qga-probe'),
+             '/* What qga-probe knows from the schema besides the guest-driven messages (G2H_HOST_MESSAGES,',
+             ' * declared in g2h-host.h). */', '#pragma once', '',
+             '/* NULL-terminated: the commands whose success-response is false. They answer only when',
+             ' * they fail (qemu-ga\'s guest-shutdown and guest-suspend-*). */',
+             'extern const char *const probe_silent_commands[];']
+    return '\n'.join(lines) + '\n'
+
+
+def render_probe_c(schema, header):
+    """qga-probe's tables: every guest-driven message with its members (whatever the platforms
+    list: the host takes them from any agent), and the commands that answer only on failure."""
+    messages = g2h_messages(schema)
+    most = max([len(msg['args' if not is_event else 'data']) for msg, is_event in messages] + [0])
+    lines = [c_banner('qga-probe'),
+             '/* The messages qga-probe listen accepts from a guest, and the commands that answer only on failure. */',
+             '#include "g2h-host.h"', '#include "%s"' % header, '',
+             '/* Every member list ends at a NULL name, so one slot must stay free. */',
+             '_Static_assert(%d < G2H_HOST_MAX_MEMBERS, "a guest-driven message has more members than '
+             'G2hHostMessage holds");' % most, '',
+             'const G2hHostMessage G2H_HOST_MESSAGES[] = {']
+    for msg, is_event in messages:
+        members = ', '.join('{ %s, %s, %s }' % (json.dumps(m['name']), json.dumps(PROBE_MEMBER_TYPES[ref_name(m['type'])]),
+                                                c_bool(m['optional'], 'TRUE', 'FALSE'))
+                            for m in msg['args' if not is_event else 'data'])
+        lines.append('    { %s, %s, { %s } },' % (json.dumps(msg['name']), c_bool(is_event, 'TRUE', 'FALSE'),
+                                                 members or '{ NULL, NULL, FALSE }'))
+    silent = ''.join('%s, ' % json.dumps(c['name']) for c in schema['commands'] if not c['success-response'])
+    lines += ['    { NULL, FALSE, { { NULL, NULL, FALSE } } },', '};', '',
+              'const char *const probe_silent_commands[] = { %sNULL };' % silent]
+    return '\n'.join(lines) + '\n'
+
+
 # ---------------------------------------------------------------------------- Markdown output
 
 def md_escape(text):
@@ -495,7 +582,12 @@ def md_guest_driven(section):
             lines += md_members(msg.get('args', msg.get('data')), what) + ['']
             if 'returns' in msg:
                 lines += ['Returns: %s' % md_type(msg['returns']), '']
-            lines += ['- sent by: %s' % (', '.join(msg['platforms']) or 'no platform yet'), '']
+            lines += ['- sent by: %s' % (', '.join(msg['platforms']) or 'no platform yet')]
+            if msg.get('origin') == 'os':
+                lines += ['- when the OS reports it (where the platform can watch for it)']
+            if 'setting' in msg:
+                lines += ['- only with the `[g2h]` setting `%s` on' % msg['setting']]
+            lines += ['']
     return lines
 
 
@@ -553,6 +645,10 @@ def parse_args(argv):
     parser.add_argument('--h-out', metavar='FILE', help='write the handler prototypes (qga-commands.h)')
     parser.add_argument('--stubs-out', metavar='FILE', help='write stub handlers (tests only)')
     parser.add_argument('--every-command', action='store_true', help='C outputs hold every command (tests only)')
+    parser.add_argument('--g2h-out', metavar='FILE',
+                        help="write the agent's guest-driven message table (C, for --platform)")
+    parser.add_argument('--probe-out', metavar='FILE', help="write qga-probe's tables (C)")
+    parser.add_argument('--probe-h-out', metavar='FILE', help="write qga-probe's table header")
     parser.add_argument('--md-out', metavar='FILE', help='write docs/COMMANDS.md')
     parser.add_argument('--md-check', metavar='FILE', help='fail unless FILE equals the generated docs')
     parser.add_argument('--list-commands', action='store_true', help='print the commands (on --platform)')
@@ -561,6 +657,10 @@ def parse_args(argv):
         parser.error('--c-out and --stubs-out need --h-out: they include that header')
     if args.h_out and not (args.platform or args.every_command):
         parser.error('--c-out, --h-out and --stubs-out need --platform or --every-command')
+    if args.g2h_out and not args.platform:
+        parser.error('--g2h-out needs --platform')
+    if bool(args.probe_out) != bool(args.probe_h_out):
+        parser.error('--probe-out and --probe-h-out go together: the C includes that header')
     return args
 
 
@@ -575,7 +675,11 @@ def main(argv):
         return 1
     selected = [c for c in schema['commands'] if args.platform in c['platforms'] or args.every_command]
     header, label = os.path.basename(args.h_out or ''), 'every platform' if args.every_command else args.platform
+    g2h_selected = [(m, e) for m, e in g2h_messages(schema) if args.platform in m['platforms']]
     for path, render in ((args.c_out, lambda: render_c(selected, types, label, header)),
+                         (args.g2h_out, lambda: render_g2h_c(g2h_selected, args.platform)),
+                         (args.probe_out, lambda: render_probe_c(schema, os.path.basename(args.probe_h_out))),
+                         (args.probe_h_out, render_probe_h),
                          (args.h_out, lambda: render_h(selected, label)),
                          (args.stubs_out, lambda: render_stubs(selected, label, header)),
                          (args.md_out, lambda: render_md(schema))):

@@ -241,14 +241,13 @@ static int check_request(const QgaJson *req, const char **ret_execute, const Qga
     return 0;
 }
 
-/* Run one parsed request object; on failure *error is set and nothing was written. */
-static int run_request(QgaDispatcher *d, const QgaJson *req, QgaBuf *out, QgaError **error)
+/*
+ * Find, check and run one command: what a request and an in-process call share. On success
+ * *ret_cmd is the command's spec and *ret_result its handler's result (NULL: no return type).
+ */
+static int run_command(QgaDispatcher *d, const char *name, const QgaJson *args, const QgaCommandSpec **ret_cmd,
+                       QgaJson **ret_result, QgaError **error)
 {
-    const char *name;
-    const QgaJson *args;
-    if (check_request(req, &name, &args, error) < 0)
-        return -1;
-
     size_t idx = find_command(d, name);
     if (idx == NOT_FOUND) {
         qga_error_set(error, QGA_ERROR_COMMAND_NOT_FOUND, "The command %s has not been found", name);
@@ -277,6 +276,34 @@ static int run_request(QgaDispatcher *d, const QgaJson *req, QgaBuf *out, QgaErr
             qga_error_generic(error, "%s failed without saying why", cmd->name);
         return -1;
     }
+    *ret_cmd = cmd;
+    *ret_result = result;
+    return 0;
+}
+
+int qga_dispatch_call(QgaDispatcher *d, const char *name, const QgaJson *args, QgaJson **ret_result,
+                      QgaError **error)
+{
+    const QgaCommandSpec *cmd;
+    QgaJson *result;
+    if (run_command(d, name, args, &cmd, &result, error) < 0)
+        return -1;
+    *ret_result = result ? result : qga_json_object();   /* what the reply's "return" would hold */
+    return 0;
+}
+
+/* Run one parsed request object; on failure *error is set and nothing was written. */
+static int run_request(QgaDispatcher *d, const QgaJson *req, QgaBuf *out, QgaError **error)
+{
+    const char *name;
+    const QgaJson *args;
+    if (check_request(req, &name, &args, error) < 0)
+        return -1;
+
+    const QgaCommandSpec *cmd;
+    QgaJson *result;
+    if (run_command(d, name, args, &cmd, &result, error) < 0)
+        return -1;
 
     const QgaJson *id = qga_json_object_get(req, "id");
     if (cmd->flags & QGA_CMD_NO_SUCCESS_RESPONSE) {

@@ -32,5 +32,16 @@ bool qga_dispatcher_has(const QgaDispatcher *d, const char *name);
  * guest-sync-delimited) to out.
  */
 void qga_dispatch_message(QgaDispatcher *d, const char *text, size_t len, QgaBuf *out);
+/*
+ * Run the command `name` in process, as if the host had sent {"execute": name, "arguments":
+ * args} (args NULL: none): the same enabled check (allow/block lists, frozen state), argument
+ * validation, audit line and handler, without writing or parsing any text. Handlers already
+ * build their result as a QgaJson, so it is handed over as is: on success *ret_result (owned by
+ * the caller) is the value a reply's "return" would carry, {} for a command without a return
+ * type (and for one without a success response, which still runs). On failure *error holds the
+ * class and text the error reply would.
+ */
+int qga_dispatch_call(QgaDispatcher *d, const char *name, const QgaJson *args, QgaJson **ret_result,
+                      QgaError **error);
 /* Append the error reply for a framer error (no id: the input never parsed). */
 void qga_dispatch_frame_error(QgaDispatcher *d, const char *desc, QgaBuf *out);

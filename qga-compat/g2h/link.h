@@ -36,14 +36,22 @@ typedef struct QgaG2hLink QgaG2hLink;
 
 typedef struct QgaG2hLinkConfig {
     const char *os;                      /* "linux" or "windows", sent in host-hello */
-    const char *const *os_events;        /* NULL-terminated: the OS events this platform reports
-                                          * (the link adds its own events and requests) */
+    const char *const *os_events;        /* NULL-terminated: the OS events this platform reports,
+                                          * qga_g2h_os_events (messages.h) less those whose watch
+                                          * failed; names the schema does not give this platform
+                                          * as origin "os" are not announced. The link adds its
+                                          * own events and requests. */
     int64_t heartbeat_ms;                /* HEARTBEAT period while connected; 0 = none */
     size_t queue_max;                    /* events kept while the host is away; 0 = default */
     unsigned fs_free_threshold;          /* percent; 0 = no FILESYSTEM_SPACE watch */
     bool time_sync_on_resume;            /* after RESUMED: host-get-time, then set the clock */
     bool forward_log;                    /* the agent's log lines at forward_level or worse go */
     QgaLogLevel forward_level;           /* to the host as host-log (rate-limited) */
+    /* The clocks the link reads; the glue passes qga_os_monotonic_ms and
+     * qga_os_now_ns, tests a fake. NULL falls back to those platform functions, so a
+     * glue that does not set them yet behaves as before. */
+    int64_t (*monotonic_ms)(void);       /* timers: the clock of deadline_ms and run_timers */
+    int64_t (*now_ns)(void);             /* wall clock: event timestamps, resume time sync */
 } QgaG2hLinkConfig;
 
 #define QGA_G2H_LOG_BURST 10             /* host-log lines at once ... */
@@ -70,7 +78,7 @@ int qga_g2h_link_feed(QgaG2hLink *link, const char *data, size_t len);
 /* What to write to the host now; the glue qga_buf_consume()s what the port took. */
 QgaBuf *qga_g2h_link_output(QgaG2hLink *link);
 
-/* The next time (qga_os_monotonic_ms clock) qga_g2h_link_run_timers wants to run, or -1. */
+/* The next time (the config's monotonic_ms clock) qga_g2h_link_run_timers wants to run, or -1. */
 int64_t qga_g2h_link_deadline_ms(const QgaG2hLink *link);
 void qga_g2h_link_run_timers(QgaG2hLink *link, int64_t now_ms);
 

@@ -1,4 +1,4 @@
-/* Unit tests of the dispatcher: qemu-ga's request rules, error table, id echo, reply framing, filters. */
+/* Unit tests of the dispatcher: qemu-ga's request rules, error table, id echo, reply framing, filters, in-process calls. */
 #include <glib.h>
 #include <string.h>
 
@@ -217,6 +217,48 @@ static void test_sync_delimited(void)
     qga_dispatcher_free(d);
 }
 
+/* ---- in-process calls: the same checks as a request, the result as a value ---- */
+
+/* Calls name with args (JSON text, NULL for none); returns the result written as JSON, or
+ * "<class>: <desc>" for an error. */
+static char *call(QgaDispatcher *d, const char *name, const char *args_text)
+{
+    QgaError *err = NULL;
+    QgaJson *args = NULL;
+    if (args_text) {
+        args = qga_json_parse(args_text, strlen(args_text), NULL, &err);
+        g_assert_null(err);
+    }
+    QgaJson *sentinel = qga_json_null();
+    QgaJson *result = sentinel;
+    int r = qga_dispatch_call(d, name, args, &result, &err);
+    qga_json_free(args);
+    char *text;
+    if (r < 0) {
+        g_assert_nonnull(err);
+        g_assert_true(result == sentinel);   /* untouched on failure */
+        text = g_strdup_printf("%s: %s", qga_error_class_name(err->error_class), err->desc);
+        qga_error_free(err);
+    } else {
+        g_assert_null(err);
+        g_assert_true(result != sentinel && result != NULL);
+        char *json = qga_json_to_string(result);
+        text = g_strdup(json);
+        free(json);
+        qga_json_free(result);
+    }
+    qga_json_free(sentinel);
+    return text;
+}
+
+static void expect_call(QgaDispatcher *d, const char *name, const char *args, const char *want)
+{
+    g_autofree char *got = call(d, name, args);
+    g_assert_cmpstr(got, ==, want);
+}
+
+#define DISABLED(name) "CommandNotFound: Command " name " has been disabled: the command is not allowed"
+
 static GPtrArray *log_lines;
 
 static void log_capture(QgaLogLevel level, const char *message)
@@ -256,6 +298,12 @@ static void test_audit(void)
     expect(d, "{\"execute\":\"guest-shutdown\",\"arguments\":{\"mode\":1}}",
            GENERIC("Invalid parameter type for 'mode', expected: string"));
     g_assert_cmpuint(log_lines->len, ==, 1);
+    /* An in-process call is audited the same way. */
+    expect_call(d, "guest-shutdown", "{\"mode\": 1}", "GenericError: Invalid parameter type for 'mode', expected: string");
+    g_assert_cmpuint(log_lines->len, ==, 1);
+    expect_call(d, "guest-shutdown", NULL, "{}");
+    g_assert_cmpuint(log_lines->len, ==, 2);
+    g_assert_cmpstr(g_ptr_array_index(log_lines, 1), ==, "audit: guest-shutdown called");
     qga_dispatcher_free(d);
     qga_log_set_sink(NULL);
     qga_log_close();
@@ -328,6 +376,58 @@ static void test_filters(void)
     qga_dispatcher_free(d);
 }
 
+static void test_call(void)
+{
+    QgaDispatcher *d = qga_dispatcher_new(&table, NULL);
+    expect_call(d, "guest-info", NULL, "{\"version\": \"1.0\", \"ok\": true}");
+    expect_call(d, "guest-sync", "{\"id\": 123}", "123");
+    /* No return type: {} as in the reply; missing arguments are {}. */
+    expect_call(d, "guest-ping", NULL, "{}");
+    expect_call(d, "guest-ping", "{}", "{}");
+    /* Without a success response the command still runs and gives {}. */
+    shutdown_calls = 0;
+    expect_call(d, "guest-shutdown", NULL, "{}");
+    g_assert_cmpint(shutdown_calls, ==, 1);
+
+    /* Unknown commands, bad arguments and handler failures: the request's errors, word for word. */
+    expect_call(d, "guest-bogus", NULL, "CommandNotFound: The command guest-bogus has not been found");
+    expect_call(d, "guest-sync", NULL, "GenericError: Parameter 'id' is missing");
+    expect_call(d, "guest-sync", "{\"id\": \"1\"}", "GenericError: Invalid parameter type for 'id', expected: integer");
+    expect_call(d, "guest-ping", "{\"foo\": 1}", "GenericError: Parameter 'foo' is unexpected");
+    expect_call(d, "guest-shutdown", "{\"mode\": \"fail\"}",
+                "GenericError: Parameter 'mode' expects 'halt', 'powerdown', or 'reboot'");
+    expect_call(d, "guest-fail", NULL, "GenericError: failed to open file '/nope': No such file or directory");
+    qga_dispatcher_free(d);
+}
+
+static void test_call_filters(void)
+{
+    /* Blocked: refused before the arguments are looked at, as a request is. */
+    QgaDispatcher *d = qga_dispatcher_new(&table, NULL);
+    const char *block[] = { "guest-info", "guest-ping" };
+    qga_dispatcher_block(d, block, 2);
+    expect_call(d, "guest-info", NULL, DISABLED("guest-info"));
+    expect_call(d, "guest-info", "{\"x\": 1}", DISABLED("guest-info"));
+    expect_call(d, "guest-echo", "{\"value\": [1]}", "[1]");
+
+    /* Frozen: only the frozen-safe commands, even a blocked one. */
+    qga_dispatcher_set_frozen(d, true);
+    expect_call(d, "guest-echo", "{\"value\": 1}", DISABLED("guest-echo"));
+    expect_call(d, "guest-ping", NULL, "{}");
+    expect_call(d, "guest-sync", "{\"id\": 5}", "5");
+    qga_dispatcher_set_frozen(d, false);
+    expect_call(d, "guest-ping", NULL, DISABLED("guest-ping"));
+    qga_dispatcher_free(d);
+
+    /* An allow list keeps only what it names. */
+    d = qga_dispatcher_new(&table, NULL);
+    const char *allow[] = { "guest-sync" };
+    qga_dispatcher_allow(d, allow, 1);
+    expect_call(d, "guest-sync", "{\"id\": 1}", "1");
+    expect_call(d, "guest-info", NULL, DISABLED("guest-info"));
+    qga_dispatcher_free(d);
+}
+
 static void test_frame_error(void)
 {
     QgaDispatcher *d = qga_dispatcher_new(&table, NULL);
@@ -361,6 +461,8 @@ int main(int argc, char **argv)
     g_test_add_func("/agent/dispatch/no-success-response", test_no_success_response);
     g_test_add_func("/agent/dispatch/audit", test_audit);
     g_test_add_func("/agent/dispatch/filters", test_filters);
+    g_test_add_func("/agent/dispatch/call", test_call);
+    g_test_add_func("/agent/dispatch/call-filters", test_call_filters);
     g_test_add_func("/agent/dispatch/frame-error", test_frame_error);
     g_test_add_func("/agent/dispatch/empty-table", test_empty_table);
     return g_test_run();

@@ -1,4 +1,4 @@
-/* The guest-driven channel's policy (qga-compat/g2h/link.c) with a real agent behind it and the test as the host: resume time sync, output cap, line cap, queue overflow, address settling. */
+/* The guest-driven channel's policy (qga-compat/g2h/link.c) with a real agent behind it and the test as the host: resume time sync, output cap, line cap, queue overflow, address settling, heartbeats, host view, log forwarding; on a fake clock. */
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -7,9 +7,21 @@
 #include "core/agent.h"
 #include "g2h/link.h"
 #include "host/host.h"
-#include "os/os.h"
 
 static const char *const caps[] = { "RESUMED", NULL };
+
+/* The link's clocks: time moves only when a test moves it. */
+#define FAKE_WALL_START_NS (G_GINT64_CONSTANT(1700000000) * 1000000000)   /* 2023-11-14 */
+static gint64 fake_ms, fake_ns;
+
+static int64_t fake_monotonic_ms(void) { return fake_ms; }
+static int64_t fake_now_ns(void) { return fake_ns; }
+
+static void advance_ms(gint64 ms)
+{
+    fake_ms += ms;
+    fake_ns += ms * 1000000;
+}
 
 typedef struct Fixture {
     char *dir;
@@ -26,13 +38,14 @@ static void fixture_set_up(Fixture *f, gconstpointer data)
     f->dir = g_dir_make_tmp("qga-link-XXXXXX", &err);
     g_assert_no_error(err);
     f->record = g_build_filename(f->dir, "record", NULL);
+    fake_ms = 5000;
+    fake_ns = FAKE_WALL_START_NS;
     g_setenv("QGA_TEST_RECORD", f->record, TRUE);
     g_autofree char *sock = g_build_filename(f->dir, "sock", NULL);
     char *argv[] = { "qga-compat", "-m", "unix-listen", "-p", sock, "-t", f->dir, "--g2h=off", NULL };
     QgaConfigAction action;
     QgaError *qerr = NULL;
-    g_assert_cmpint(qga_config_load(&f->cfg, qga_host_defaults(), 8, argv, stdout, &action, &qerr),
-                    ==, 0);
+    g_assert_cmpint(qga_config_load(&f->cfg, qga_host_defaults(), 8, argv, stdout, &action, &qerr), ==, 0);
     f->agent = qga_agent_new(&f->cfg, &qerr);
     g_assert_nonnull(f->agent);
     f->link = qga_g2h_link_new(f->agent, lc);
@@ -98,11 +111,45 @@ static char *read_record(Fixture *f)
     return text;
 }
 
-static const QgaG2hLinkConfig sync_config = { .os = "linux", .os_events = caps, .time_sync_on_resume = true };
-static const QgaG2hLinkConfig plain_config = { .os = "linux", .os_events = caps };
+#define FAKE_CLOCKS .monotonic_ms = fake_monotonic_ms, .now_ns = fake_now_ns
+static const QgaG2hLinkConfig sync_config = { .os = "linux", .os_events = caps, .time_sync_on_resume = true, FAKE_CLOCKS };
+static const QgaG2hLinkConfig plain_config = { .os = "linux", .os_events = caps, FAKE_CLOCKS };
 static const QgaG2hLinkConfig forward_config = { .os = "linux", .os_events = caps, .forward_log = true,
-                                                 .forward_level = QGA_LOG_WARNING };
-static const QgaG2hLinkConfig small_queue_config = { .os = "linux", .os_events = caps, .queue_max = 3 };
+                                                 .forward_level = QGA_LOG_WARNING, FAKE_CLOCKS };
+static const QgaG2hLinkConfig heartbeat_config = { .os = "linux", .os_events = caps, .heartbeat_ms = 30000, FAKE_CLOCKS };
+static const char *const all_os_events[] = { "SUSPENDING", "RESUMED", "IP_ADDRESS_CHANGED", NULL };
+static const QgaG2hLinkConfig everything_config = { .os = "linux", .os_events = all_os_events, .fs_free_threshold = 10,
+                                                    .time_sync_on_resume = true, .forward_log = true,
+                                                    .forward_level = QGA_LOG_ERROR, FAKE_CLOCKS };
+static const QgaG2hLinkConfig small_queue_config = { .os = "linux", .os_events = caps, .queue_max = 3, FAKE_CLOCKS };
+
+/* host-hello's capabilities, space-separated. */
+static char *hello_capabilities(Fixture *f)
+{
+    qga_g2h_link_connected(f->link);
+    g_autoptr(GPtrArray) msgs = take_output(f);
+    g_assert_cmpstr(name_of(msgs->pdata[0]), ==, "host-hello");
+    JsonArray *list = json_object_get_array_member(json_object_get_object_member(msgs->pdata[0], "arguments"),
+                                                   "capabilities");
+    GString *names = g_string_new(NULL);
+    for (guint i = 0; i < json_array_get_length(list); i++)
+        g_string_append_printf(names, "%s%s", i ? " " : "", json_array_get_string_element(list, i));
+    return g_string_free(names, FALSE);
+}
+
+static void test_capabilities(Fixture *f, gconstpointer data)
+{
+    /* The schema's Linux messages in its order: the link's own, those whose setting is on, and
+     * the OS events the glue reports (SUSPENDING is not one on Linux). */
+    g_autofree char *announced = hello_capabilities(f);
+    if (data == &plain_config)
+        g_assert_cmpstr(announced, ==, "host-hello host-kv-set host-kv-get host-kv-list host-get-identity "
+                                  "AGENT_STARTED AGENT_STOPPING HEARTBEAT EVENTS_DROPPED RESUMED");
+    else
+        g_assert_cmpstr(announced, ==, "host-hello host-get-time host-kv-set host-kv-get host-kv-list host-log "
+                                  "host-get-identity AGENT_STARTED AGENT_STOPPING HEARTBEAT EVENTS_DROPPED "
+                                  "IP_ADDRESS_CHANGED RESUMED CLOCK_CORRECTED FILESYSTEM_SPACE");
+}
 
 static void test_resume_time_sync(Fixture *f, gconstpointer data)
 {
@@ -120,23 +167,27 @@ static void test_resume_time_sync(Fixture *f, gconstpointer data)
     }
     g_assert_true(g_str_has_prefix(names->str, "host-hello AGENT_STARTED SUSPENDING RESUMED "));
     g_assert_nonnull(ask);
+    /* Events are stamped with the link's wall clock. */
+    JsonObject *stamp = json_object_get_object_member(msgs->pdata[1], "timestamp");
+    g_assert_cmpint(json_object_get_int_member(stamp, "seconds"), ==, FAKE_WALL_START_NS / 1000000000);
+    g_assert_cmpint(json_object_get_int_member(stamp, "microseconds"), ==, 0);
 
-    /* The host is 5 s ahead: the clock is set (through the seam) and the correction reported. */
-    gint64 host_ns = qga_os_now_ns() + 5 * G_GINT64_CONSTANT(1000000000);
+    /* The host is 5 s ahead and answers 40 ms later: the clock is set (through the seam) to its
+     * time plus half the round trip, and the correction reported. */
+    gint64 host_ns = fake_ns + 5 * G_GINT64_CONSTANT(1000000000);
+    advance_ms(40);
     g_autofree char *reply = g_strdup_printf("{\"return\": %" G_GINT64_FORMAT ", \"id\": %" G_GINT64_FORMAT "}\n",
                                              host_ns, json_object_get_int_member(ask, "id"));
     g_assert_cmpint(qga_g2h_link_feed(f->link, reply, strlen(reply)), ==, 0);
     g_autofree char *rec = read_record(f);
     gint64 set_ns = 0;
     g_assert_cmpint(sscanf(rec, "set-time %" G_GINT64_FORMAT, &set_ns), ==, 1);
-    g_assert_cmpint(set_ns, >=, host_ns);
-    g_assert_cmpint(set_ns, <, host_ns + G_GINT64_CONSTANT(1000000000));
+    g_assert_cmpint(set_ns, ==, host_ns + 20 * 1000000);
     g_autoptr(GPtrArray) after = take_output(f);
     g_assert_cmpuint(after->len, ==, 1);
     g_assert_cmpstr(name_of(after->pdata[0]), ==, "CLOCK_CORRECTED");
     gint64 offset = json_object_get_int_member(json_object_get_object_member(after->pdata[0], "data"), "offset-ns");
-    g_assert_cmpint(offset, >, 4 * G_GINT64_CONSTANT(1000000000));
-    g_assert_cmpint(offset, <, 6 * G_GINT64_CONSTANT(1000000000));
+    g_assert_cmpint(offset, ==, set_ns - fake_ns);
 
     /* An implausible answer (1970) leaves the clock alone. */
     g_unlink(f->record);
@@ -173,7 +224,7 @@ static void test_output_cap(Fixture *f, gconstpointer data)
     QgaBuf *out = qga_g2h_link_output(f->link);
     g_assert_cmpuint(out->len, <, QGA_G2H_LINK_OUTPUT_MAX + 8192);
     g_autoptr(GPtrArray) first = take_output(f);   /* the glue drains everything */
-    qga_g2h_link_run_timers(f->link, qga_os_monotonic_ms());
+    qga_g2h_link_run_timers(f->link, fake_ms);
     g_autoptr(GPtrArray) rest = take_output(f);
     g_assert_cmpuint(rest->len, ==, 1 + 64);   /* EVENTS_DROPPED + the default queue */
     g_assert_cmpstr(name_of(rest->pdata[0]), ==, "EVENTS_DROPPED");
@@ -218,16 +269,44 @@ static void test_address_settling(Fixture *f, gconstpointer data)
     /* A change notification is only a hint: after settling, an unchanged list is not news. */
     connect_and_settle(f);
     g_assert_cmpint(qga_g2h_link_deadline_ms(f->link), ==, -1);
-    gint64 t0 = qga_os_monotonic_ms();
+    qga_g2h_link_addresses_changed(f->link);
+    advance_ms(300);   /* another change restarts the wait */
     qga_g2h_link_addresses_changed(f->link);
     gint64 due = qga_g2h_link_deadline_ms(f->link);
-    g_assert_cmpint(due, >=, t0 + QGA_G2H_ADDRESS_SETTLE_MS);
+    g_assert_cmpint(due, ==, fake_ms + QGA_G2H_ADDRESS_SETTLE_MS);
     qga_g2h_link_run_timers(f->link, due - 1);
     g_assert_cmpint(qga_g2h_link_deadline_ms(f->link), ==, due);
     qga_g2h_link_run_timers(f->link, due);
     g_assert_cmpint(qga_g2h_link_deadline_ms(f->link), ==, -1);
     g_autoptr(GPtrArray) msgs = take_output(f);
     g_assert_cmpuint(msgs->len, ==, 0);
+}
+
+static void test_heartbeat_timing(Fixture *f, gconstpointer data)
+{
+    /* No heartbeat while the host is away; connected, one every heartbeat_ms of the link's clock. */
+    g_assert_cmpint(qga_g2h_link_deadline_ms(f->link), ==, -1);
+    connect_and_settle(f);
+    gint64 due = qga_g2h_link_deadline_ms(f->link);
+    g_assert_cmpint(due, ==, fake_ms + 30000);
+    advance_ms(29999);
+    qga_g2h_link_run_timers(f->link, fake_ms);
+    g_autoptr(GPtrArray) early = take_output(f);
+    g_assert_cmpuint(early->len, ==, 0);
+    advance_ms(1);
+    qga_g2h_link_run_timers(f->link, fake_ms);
+    g_autoptr(GPtrArray) beat = take_output(f);
+    g_assert_cmpuint(beat->len, ==, 1);
+    g_assert_cmpstr(name_of(beat->pdata[0]), ==, "HEARTBEAT");
+    g_assert_cmpint(json_object_get_int_member(json_object_get_object_member(beat->pdata[0], "data"), "sequence"), ==, 1);
+    /* A timer five periods late (a suspended guest) sends one heartbeat, not a burst. */
+    advance_ms(5 * 30000);
+    qga_g2h_link_run_timers(f->link, fake_ms);
+    g_autoptr(GPtrArray) late = take_output(f);
+    g_assert_cmpuint(late->len, ==, 1);
+    g_assert_cmpint(qga_g2h_link_deadline_ms(f->link), ==, fake_ms + 30000);
+    qga_g2h_link_disconnected(f->link);
+    g_assert_cmpint(qga_g2h_link_deadline_ms(f->link), ==, -1);
 }
 
 /* Finds the one request called name in msgs. */
@@ -345,18 +424,27 @@ static void test_forward_log(Fixture *f, gconstpointer data)
     qga_g2h_link_disconnected(f->link);
     qga_log_warning("while away");
     connect_and_settle(f);
-    /* (the settle answered the pending requests: wait for one token to come back) */
-    g_usleep((60000 / QGA_G2H_LOG_PER_MINUTE + 100) * 1000);
+    /* (the settle answered the pending requests) Still no token: the line stays local. */
+    qga_log_error("too soon");
+    g_autoptr(GPtrArray) soon = take_output(f);
+    g_autoptr(GPtrArray) soon_lines = host_logs(soon);
+    g_assert_cmpuint(soon_lines->len, ==, 0);
+    /* One token comes back per 60 s / QGA_G2H_LOG_PER_MINUTE. */
+    advance_ms(60000 / QGA_G2H_LOG_PER_MINUTE);
     qga_log_error("back");
     g_autoptr(GPtrArray) after = take_output(f);
     g_autoptr(GPtrArray) after_lines = host_logs(after);
     g_assert_cmpuint(after_lines->len, ==, 1);
-    g_assert_cmpstr(after_lines->pdata[0], ==, "(13 lines not forwarded) error: back");
+    g_assert_cmpstr(after_lines->pdata[0], ==, "(14 lines not forwarded) error: back");
 }
 
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    g_test_add("/g2h/link/capabilities/plain", Fixture, &plain_config, fixture_set_up, test_capabilities,
+               fixture_tear_down);
+    g_test_add("/g2h/link/capabilities/everything", Fixture, &everything_config, fixture_set_up, test_capabilities,
+               fixture_tear_down);
     g_test_add("/g2h/link/resume-time-sync", Fixture, &sync_config, fixture_set_up, test_resume_time_sync,
                fixture_tear_down);
     g_test_add("/g2h/link/no-sync-without-config", Fixture, &plain_config, fixture_set_up,
@@ -366,6 +454,8 @@ int main(int argc, char **argv)
     g_test_add("/g2h/link/queue-overflow", Fixture, &small_queue_config, fixture_set_up, test_queue_overflow,
                fixture_tear_down);
     g_test_add("/g2h/link/address-settling", Fixture, &plain_config, fixture_set_up, test_address_settling,
+               fixture_tear_down);
+    g_test_add("/g2h/link/heartbeat-timing", Fixture, &heartbeat_config, fixture_set_up, test_heartbeat_timing,
                fixture_tear_down);
     g_test_add("/g2h/link/mirror-host-view", Fixture, &plain_config, fixture_set_up, test_mirror_host_view,
                fixture_tear_down);
