@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-# Side-by-side benchmark of qga-compat and qemu-ga over unix-listen sockets (issue 9): prints a table, writes JSON.
+# Side-by-side benchmark of qga-compat and qemu-ga over unix-listen sockets: prints a table, writes JSON.
 """Measure two guest agents in the same run, alternating between them round by
 round so that machine noise (other builds, CPU frequency) hits both alike.
 
 The agent's own CPU time comes from /proc/PID/task/*/schedstat (first field:
 nanoseconds on a CPU, summed over its threads), which is much steadier on a
 loaded machine than wall-clock time; ratios are reported against the reference
-agent (qemu-ga) with the targets of issue 9.
+agent (qemu-ga) with the targets in docs/PERFORMANCE.md.
 
 Python 3 standard library only, so that the benchmark needs nothing that the
 agent's build does not already need.

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# Profile one agent under one benchmark workload with perf (issue 9): names the hot spots behind a missed target.
+# Profile one agent under one benchmark workload with perf: names the hot spots behind a missed target.
 """Usage: qga-profile.py AGENT {ping,pipelined,file,exec} OUT.perf.data [--name N]
 
 Starts the agent on a unix-listen socket, attaches `perf record -g` to it,

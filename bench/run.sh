@@ -1,5 +1,5 @@
 #!/bin/sh
-# One command for issue 9's benchmark: build qga-compat if needed, run it beside qemu-ga, print the table, write JSON.
+# One command for the side-by-side benchmark: build qga-compat if needed, run it beside qemu-ga, print the table, write JSON.
 #
 #   bench/run.sh [--json FILE] [--markdown] [any other qga-bench.py option]
 #

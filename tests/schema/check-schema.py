@@ -62,6 +62,9 @@ REJECTS = {
     'alternate-clash.json': "'int' and 'number' are both JSON number values, so they cannot be told apart",
     'unused-type.json': "types: type 'GuestLeftOver': is not used by any command or message",
     'bad-event-name.json': 'event name "vm-started" does not match ^[A-Z][A-Z0-9_]*$',
+    'bad-origin.json': "guest-driven: event 'VM_STARTED': 'origin' must be one of agent, os",
+    'os-event-setting.json': "guest-driven: event 'VM_STARTED': an event of origin 'os' is sent "
+                             "when the OS reports it: it takes no 'setting'",
     'delimited-no-reply.json': "'delimited-reply' needs 'success-response': true",
     'bad-version.json': "'qemu-ga': 'linux' must be a version like \"2.10\" or null",
     'bad-discriminator.json': "discriminator 'type' must be a required base member of enum type",
