@@ -146,22 +146,6 @@ static void test_pretty_name(void)
 
 /* ---- small pieces ---- */
 
-static void test_backoff(void)
-{
-    static const DWORD read_steps[] = { 100, 200, 400, 800, 1600, 2000, 2000 };
-    DWORD d = 0;
-    for (size_t i = 0; i < QGA_N_ELEMENTS(read_steps); i++) {
-        d = qga_win_backoff_next(d, 100, 2000);
-        CHECK(d == read_steps[i], "step %zu: %lu", i, (unsigned long)d);
-    }
-    static const DWORD open_steps[] = { 1000, 2000, 4000, 8000, 16000, 30000, 30000 };
-    d = 0;
-    for (size_t i = 0; i < QGA_N_ELEMENTS(open_steps); i++) {
-        d = qga_win_backoff_next(d, 1000, 30000);
-        CHECK(d == open_steps[i], "step %zu: %lu", i, (unsigned long)d);
-    }
-}
-
 static void test_utf(void)
 {
     static const char *const samples[] = { "", "ascii", "\xc3\xa9t\xc3\xa9", "\xe2\x82\xac 100", "\xf0\x9f\x98\x80 emoji" };
@@ -634,7 +618,6 @@ static const TestCase tests[] = {
     { "/win32/cmdline/service-cmdline", test_service_cmdline },
     { "/win32/osinfo/version-names", test_version_names },
     { "/win32/osinfo/pretty-name", test_pretty_name },
-    { "/win32/loop/backoff", test_backoff },
     { "/win32/utf/round-trip", test_utf },
     { "/win32/oserror/format", test_oserror },
     { "/win32/defaults/paths", test_defaults },

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "channel.h"
+#include "core/backoff.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -16,20 +17,18 @@
  * notifications and retries from 1 s up to 30 s. A port held by another process is retried on
  * the console back-off either way, since no arrival will announce that it was let go.
  */
-#define OPEN_BACKOFF_FIRST_MS 1000
-#define OPEN_BACKOFF_CAP_MS 30000
+static const QgaBackoff open_backoff = { .first_ms = 1000, .cap_ms = 30000 };
 #define OPEN_BACKOFF_NOTIFIED_MS (10 * 60 * 1000)
 
 /*
  * Is the host there? vioser completes every read at once (EOF, aborted, no resources) while no
- * host has the socket open, and leaves it pending once one has (loop.c, READ_BACKOFF_*). So a
+ * host has the socket open, and leaves it pending once one has (server.c, read_backoff). So a
  * read still pending PROBE_MS after it was issued means a host; one that ends at once means
  * none, and the next is paced from 100 ms up to 5 s. The cap is longer than the main port's 2 s:
  * nobody times out waiting for us here, the queued events are just delivered up to 5 s later.
  */
 #define PROBE_MS 250
-#define READ_BACKOFF_FIRST_MS 100
-#define READ_BACKOFF_CAP_MS 5000
+static const QgaBackoff read_backoff = { .first_ms = 100, .cap_ms = 5000 };
 
 /* One WriteFile moves at most this much of the link's output. */
 #define WRITE_CHUNK (64 * 1024)
@@ -48,10 +47,10 @@ struct QgaWinG2h {
     bool notified_arrivals;  /* the service gets port arrivals: an absent port is waited for */
     bool connected;          /* the link was told the host is there */
     bool was_connected;      /* ... since the port was opened (a failure then reopens at once) */
-    DWORD open_backoff;
+    int64_t open_backoff;
     ULONGLONG open_at;       /* port closed: next attempt (GetTickCount64) */
     DWORD last_open_error;   /* logged once per distinct cause */
-    DWORD read_backoff;
+    int64_t read_backoff;
     ULONGLONG read_at;       /* read_delayed: when to read next */
     bool read_delayed;
     bool host_away_logged;
@@ -168,8 +167,8 @@ static void schedule_open(QgaWinG2h *g, bool now)
         g->open_at = t + OPEN_BACKOFF_NOTIFIED_MS;
         return;
     }
-    g->open_backoff = qga_win_backoff_next(g->open_backoff, OPEN_BACKOFF_FIRST_MS, OPEN_BACKOFF_CAP_MS);
-    g->open_at = t + g->open_backoff;
+    g->open_backoff = qga_backoff_next(&open_backoff, g->open_backoff);
+    g->open_at = t + (ULONGLONG)g->open_backoff;
 }
 
 static void try_open(QgaWinG2h *g)
@@ -231,8 +230,8 @@ static void port_failed(QgaWinG2h *g)
 static void delay_reads(QgaWinG2h *g)
 {
     g->read_delayed = true;
-    g->read_backoff = qga_win_backoff_next(g->read_backoff, READ_BACKOFF_FIRST_MS, READ_BACKOFF_CAP_MS);
-    g->read_at = GetTickCount64() + g->read_backoff;
+    g->read_backoff = qga_backoff_next(&read_backoff, g->read_backoff);
+    g->read_at = GetTickCount64() + (ULONGLONG)g->read_backoff;
 }
 
 static void pump_writes(QgaWinG2h *g)

@@ -82,11 +82,6 @@ void qga_win_loop_notify(QgaWinLoop *loop, QgaWinNotifyKind kind, DWORD event_ty
 typedef struct QgaWinG2h QgaWinG2h;
 void qga_win_on_system_event(QgaWinG2h *g2h, QgaWinNotifyKind kind, DWORD event_type, DWORD session_id);
 
-/* ---- backoff (server.c) ---- */
-
-/* Next wait of an exponential back-off: first, doubling, capped. */
-DWORD qga_win_backoff_next(DWORD current, DWORD first, DWORD cap);
-
 /* ---- service.c ---- */
 
 /* -d: hand the process to the service control manager; returns the exit code. */

@@ -5,6 +5,7 @@
 
 #include "g2h-port.h"
 
+#include "core/backoff.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -21,8 +22,7 @@
  * so 2 s keeps reconnects well inside that while an idle agent wakes up once every 2 s. Any
  * byte that arrives resets the back-off; a device arrival re-arms at once.
  */
-#define READ_BACKOFF_FIRST_MS 100
-#define READ_BACKOFF_CAP_MS 2000
+static const QgaBackoff read_backoff = { .first_ms = 100, .cap_ms = 2000 };
 
 /*
  * Opening the port. Missing (driver not installed, channel not configured) or held by another
@@ -31,8 +31,7 @@
  * it cannot open makes it spin. In service mode a device arrival retries at once, so the cap
  * only matters for a port another process holds.
  */
-#define OPEN_BACKOFF_FIRST_MS 1000
-#define OPEN_BACKOFF_CAP_MS 30000
+static const QgaBackoff open_backoff = { .first_ms = 1000, .cap_ms = 30000 };
 
 /* Output beyond this stops reading: a host that sends requests without reading the replies
  * gets back-pressure instead of an agent that buffers without bound. */
@@ -69,23 +68,16 @@ struct QgaWinLoop {
     QgaWinNotify queue[NOTIFY_QUEUE_LEN];
     size_t queue_len;
 
-    DWORD open_backoff;
+    int64_t open_backoff;
     ULONGLONG open_at;      /* port closed: next attempt (GetTickCount64) */
     DWORD last_open_error;  /* logged once per distinct cause */
-    DWORD read_backoff;
+    int64_t read_backoff;
     ULONGLONG read_at;      /* read_delayed: when to read next */
     bool read_delayed;      /* reads are paced (host not connected, or empty reads in a row) */
     bool hung_up;           /* the host side is gone (logged once, session dropped once) */
     unsigned empty_reads;   /* consecutive reads that ended with nothing */
     bool got_data;          /* bytes arrived since the port was opened */
 };
-
-DWORD qga_win_backoff_next(DWORD current, DWORD first, DWORD cap)
-{
-    if (current == 0)
-        return first;
-    return current >= cap / 2 ? cap : current * 2;
-}
 
 QgaWinLoop *qga_win_loop_new(QgaAgent *agent, const QgaWinLoopHooks *hooks)
 {
@@ -222,8 +214,8 @@ static void close_port(QgaWinLoop *loop)
 
 static void schedule_open(QgaWinLoop *loop, bool now)
 {
-    loop->open_backoff = now ? 0 : qga_win_backoff_next(loop->open_backoff, OPEN_BACKOFF_FIRST_MS, OPEN_BACKOFF_CAP_MS);
-    loop->open_at = GetTickCount64() + loop->open_backoff;
+    loop->open_backoff = now ? 0 : qga_backoff_next(&open_backoff, loop->open_backoff);
+    loop->open_at = GetTickCount64() + (ULONGLONG)loop->open_backoff;
 }
 
 /* Try the port. Returns 0 when open, -1 with *error describing the cause. */
@@ -283,12 +275,12 @@ static void host_gone(QgaWinLoop *loop)
     qga_session_reset(loop->agent->session);
 }
 
-/* Pace the next read by the back-off (the host is not there, see READ_BACKOFF_*). */
+/* Pace the next read by the back-off (the host is not there, see read_backoff). */
 static void delay_reads(QgaWinLoop *loop)
 {
     loop->read_delayed = true;
-    loop->read_backoff = qga_win_backoff_next(loop->read_backoff, READ_BACKOFF_FIRST_MS, READ_BACKOFF_CAP_MS);
-    loop->read_at = GetTickCount64() + loop->read_backoff;
+    loop->read_backoff = qga_backoff_next(&read_backoff, loop->read_backoff);
+    loop->read_at = GetTickCount64() + (ULONGLONG)loop->read_backoff;
 }
 
 /* Returns false when the loop must end (fatal channel error without -r). */
@@ -365,8 +357,8 @@ static void on_release(QgaWinLoop *loop)
                      qga_win_channel_path(loop->ch));
         /* qemu-ga keeps the handle, so a driver update needs a reboot; closing it lets the
          * removal proceed. The device's arrival (or the back-off cap) brings us back. */
-        loop->open_backoff = OPEN_BACKOFF_CAP_MS;
-        loop->open_at = GetTickCount64() + OPEN_BACKOFF_CAP_MS;
+        loop->open_backoff = open_backoff.cap_ms;
+        loop->open_at = GetTickCount64() + (ULONGLONG)open_backoff.cap_ms;
         loop->last_open_error = 0;
     }
     close_port_ack(loop, loop->released_event);
