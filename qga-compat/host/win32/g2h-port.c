@@ -35,9 +35,9 @@ static const QgaBackoff read_backoff = { .first_ms = 100, .cap_ms = 5000 };
 
 #define MAX_OS_EVENTS 8
 
-struct QgaWinG2h {
+struct QgaG2hPort {
     QgaAgent *agent;
-    QgaWinG2hHooks hooks;
+    QgaG2hPortHooks hooks;
     QgaG2hLink *link;
     QgaWinChannel *ch;
     QgaWinAddrWatch *addr;
@@ -61,7 +61,7 @@ struct QgaWinG2h {
 
 /* The OS events this platform reports (the link adds its own events and requests);
  * IP_ADDRESS_CHANGED only with a working address watch. */
-static void fill_os_events(QgaWinG2h *g)
+static void fill_os_events(QgaG2hPort *g)
 {
     static const char *const always[] = { "USER_SESSION", "SHUTDOWN_STARTING", "SUSPENDING", "RESUMED" };
     size_t n = 0;
@@ -72,18 +72,18 @@ static void fill_os_events(QgaWinG2h *g)
     g->os_events[n] = NULL;
 }
 
-QgaWinG2h *qga_win_g2h_new(QgaAgent *agent, const QgaWinG2hHooks *hooks, bool arrival_notifications,
+QgaG2hPort *qga_g2h_port_new(QgaAgent *agent, const QgaG2hPortHooks *hooks, bool arrival_notifications,
                            QgaError **error)
 {
     const QgaG2hConfig *c = &agent->config->g2h;
-    /* A configuration built by hand (the unit tests) may leave these to the defaults. */
-    /* method and path: filled in by qga_config_g2h_finish. */
+    /* method and path come filled in by qga_config_g2h_finish; a configuration built by hand
+     * (the unit tests) must set both. */
     QgaWinChannel *ch = qga_win_channel_new(c->method, c->path, error);
     if (!ch) {
         qga_error_prefix(*error, "guest-driven channel");
         return NULL;
     }
-    QgaWinG2h *g = qga_calloc(1, sizeof(*g));
+    QgaG2hPort *g = qga_calloc(1, sizeof(*g));
     g->agent = agent;
     if (hooks)
         g->hooks = *hooks;
@@ -109,7 +109,7 @@ QgaWinG2h *qga_win_g2h_new(QgaAgent *agent, const QgaWinG2hHooks *hooks, bool ar
     return g;
 }
 
-static void close_port(QgaWinG2h *g, HANDLE ack)
+static void close_port(QgaG2hPort *g, HANDLE ack)
 {
     bool was_open = qga_win_channel_is_open(g->ch);
     if (g->connected) {
@@ -124,7 +124,7 @@ static void close_port(QgaWinG2h *g, HANDLE ack)
         g->hooks.closed(g->hooks.opaque);
 }
 
-void qga_win_g2h_free(QgaWinG2h *g)
+void qga_g2h_port_free(QgaG2hPort *g)
 {
     if (!g)
         return;
@@ -135,17 +135,12 @@ void qga_win_g2h_free(QgaWinG2h *g)
     free(g);
 }
 
-QgaG2hLink *qga_win_g2h_link(QgaWinG2h *g)
+QgaG2hLink *qga_g2h_port_link(QgaG2hPort *g)
 {
     return g->link;
 }
 
-bool qga_win_g2h_is_connected(const QgaWinG2h *g)
-{
-    return g->connected;
-}
-
-QgaWinPowerState *qga_win_g2h_power_state(QgaWinG2h *g)
+QgaWinPowerState *qga_g2h_port_power_state(QgaG2hPort *g)
 {
     return &g->power;
 }
@@ -155,7 +150,7 @@ static bool port_absent(DWORD code)
     return code == ERROR_FILE_NOT_FOUND || code == ERROR_PATH_NOT_FOUND;
 }
 
-static void schedule_open(QgaWinG2h *g, bool now)
+static void schedule_open(QgaG2hPort *g, bool now)
 {
     ULONGLONG t = GetTickCount64();
     if (now) {
@@ -171,7 +166,7 @@ static void schedule_open(QgaWinG2h *g, bool now)
     g->open_at = t + (ULONGLONG)g->open_backoff;
 }
 
-static void try_open(QgaWinG2h *g)
+static void try_open(QgaG2hPort *g)
 {
     DWORD code = 0;
     QgaError *err = NULL;
@@ -202,7 +197,7 @@ static void try_open(QgaWinG2h *g)
         g->hooks.opened(g->hooks.opaque, qga_win_channel_handle(g->ch));
 }
 
-static void become_connected(QgaWinG2h *g)
+static void become_connected(QgaG2hPort *g)
 {
     if (g->connected)
         return;
@@ -219,7 +214,7 @@ static void become_connected(QgaWinG2h *g)
 
 /* The port failed (or the host broke the protocol): close it and try again, at once when it had
  * been serving (a reset device, the Wine bridge's hang-up), else after the back-off. */
-static void port_failed(QgaWinG2h *g)
+static void port_failed(QgaG2hPort *g)
 {
     bool now = g->was_connected;
     close_port(g, NULL);
@@ -227,14 +222,14 @@ static void port_failed(QgaWinG2h *g)
     schedule_open(g, now);
 }
 
-static void delay_reads(QgaWinG2h *g)
+static void delay_reads(QgaG2hPort *g)
 {
     g->read_delayed = true;
     g->read_backoff = qga_backoff_next(&read_backoff, g->read_backoff);
     g->read_at = GetTickCount64() + (ULONGLONG)g->read_backoff;
 }
 
-static void pump_writes(QgaWinG2h *g)
+static void pump_writes(QgaG2hPort *g)
 {
     if (!g->connected || qga_win_channel_write_busy(g->ch))
         return;
@@ -246,7 +241,7 @@ static void pump_writes(QgaWinG2h *g)
     qga_buf_consume(out, len);
 }
 
-static void on_read(QgaWinG2h *g)
+static void on_read(QgaG2hPort *g)
 {
     const void *data;
     size_t len;
@@ -297,7 +292,7 @@ static void on_read(QgaWinG2h *g)
     }
 }
 
-static void on_write(QgaWinG2h *g)
+static void on_write(QgaG2hPort *g)
 {
     DWORD code;
     if (qga_win_channel_finish_write(g->ch, &code) != QGA_WIN_WRITE_ERROR)
@@ -308,14 +303,14 @@ static void on_write(QgaWinG2h *g)
     port_failed(g);
 }
 
-static void start_read(QgaWinG2h *g, ULONGLONG now)
+static void start_read(QgaG2hPort *g, ULONGLONG now)
 {
     qga_win_channel_start_read(g->ch);
     if (!g->connected)
         g->probe_at = now + PROBE_MS;
 }
 
-void qga_win_g2h_prepare(QgaWinG2h *g)
+void qga_g2h_port_prepare(QgaG2hPort *g)
 {
     ULONGLONG now = GetTickCount64();
     if (!qga_win_channel_is_open(g->ch) && now >= g->open_at)
@@ -338,7 +333,7 @@ void qga_win_g2h_prepare(QgaWinG2h *g)
         pump_writes(g);
 }
 
-DWORD qga_win_g2h_handles(const QgaWinG2h *g, HANDLE *out)
+DWORD qga_g2h_port_handles(const QgaG2hPort *g, HANDLE *out)
 {
     DWORD n = 0;
     if (qga_win_channel_read_busy(g->ch))
@@ -355,7 +350,7 @@ static ULONGLONG earlier(ULONGLONG a, ULONGLONG b)
     return a < b ? a : b;
 }
 
-DWORD qga_win_g2h_timeout(const QgaWinG2h *g)
+DWORD qga_g2h_port_timeout(const QgaG2hPort *g)
 {
     ULONGLONG now = GetTickCount64();
     ULONGLONG at = UINT64_MAX;
@@ -377,7 +372,7 @@ DWORD qga_win_g2h_timeout(const QgaWinG2h *g)
     return at - now >= INFINITE ? INFINITE - 1 : (DWORD)(at - now);
 }
 
-void qga_win_g2h_dispatch(QgaWinG2h *g, HANDLE h)
+void qga_g2h_port_dispatch(QgaG2hPort *g, HANDLE h)
 {
     if (g->addr && h == qga_win_addr_watch_event(g->addr)) {
         qga_win_on_system_event(g, QGA_WIN_NOTIFY_ADDRESS_CHANGE, 0, 0);
@@ -397,7 +392,7 @@ void qga_win_g2h_dispatch(QgaWinG2h *g, HANDLE h)
         pump_writes(g);
 }
 
-void qga_win_g2h_device_arrived(QgaWinG2h *g)
+void qga_g2h_port_device_arrived(QgaG2hPort *g)
 {
     if (!qga_win_channel_is_open(g->ch))
         schedule_open(g, true);
@@ -405,7 +400,7 @@ void qga_win_g2h_device_arrived(QgaWinG2h *g)
         g->read_at = 0;
 }
 
-void qga_win_g2h_release(QgaWinG2h *g, HANDLE ack)
+void qga_g2h_port_release(QgaG2hPort *g, HANDLE ack)
 {
     if (qga_win_channel_is_open(g->ch))
         qga_log_info("g2h: releasing %s: the device is being removed or its driver updated",
@@ -416,7 +411,7 @@ void qga_win_g2h_release(QgaWinG2h *g, HANDLE ack)
     schedule_open(g, false);
 }
 
-void qga_win_g2h_stop(QgaWinG2h *g, bool shutdown, DWORD timeout_ms)
+void qga_g2h_port_stop(QgaG2hPort *g, bool shutdown, DWORD timeout_ms)
 {
     if (shutdown)
         qga_g2h_link_event(g->link, "SHUTDOWN_STARTING", NULL);

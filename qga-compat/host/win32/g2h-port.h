@@ -5,48 +5,47 @@
 
 #include "g2h/link.h"
 
-typedef struct QgaWinG2h QgaWinG2h;
+typedef struct QgaG2hPort QgaG2hPort;
 
 /* Loop-thread callbacks; all optional. */
-typedef struct QgaWinG2hHooks {
+typedef struct QgaG2hPortHooks {
     void (*opened)(void *opaque, HANDLE h);  /* register removal notifications for the port handle */
     void (*closed)(void *opaque);            /* ... and drop them (after CloseHandle) */
     void (*connected)(void *opaque);         /* the host end is there (each time it comes back) */
     void *opaque;
-} QgaWinG2hHooks;
+} QgaG2hPortHooks;
 
 /* At most this many handles join the loop's wait (read, write, address change). */
-#define QGA_WIN_G2H_MAX_HANDLES 3
+#define QGA_G2H_PORT_MAX_HANDLES 3
 
 /*
  * NULL when the channel cannot be set up (the error says why). arrival_notifications: the
  * service receives virtio-serial arrivals, so an absent port is waited for rather than retried.
- * The port is tried on the first qga_win_g2h_prepare(), never here.
+ * The port is tried on the first qga_g2h_port_prepare(), never here.
  */
-QgaWinG2h *qga_win_g2h_new(QgaAgent *agent, const QgaWinG2hHooks *hooks, bool arrival_notifications,
+QgaG2hPort *qga_g2h_port_new(QgaAgent *agent, const QgaG2hPortHooks *hooks, bool arrival_notifications,
                            QgaError **error);
-void qga_win_g2h_free(QgaWinG2h *g);
+void qga_g2h_port_free(QgaG2hPort *g);
 
 /* Before each wait: open the port when due, start reads and writes, run the link's timer. */
-void qga_win_g2h_prepare(QgaWinG2h *g);
-/* The handles to add to the wait (out has room for QGA_WIN_G2H_MAX_HANDLES); returns how many. */
-DWORD qga_win_g2h_handles(const QgaWinG2h *g, HANDLE *out);
+void qga_g2h_port_prepare(QgaG2hPort *g);
+/* The handles to add to the wait (out has room for QGA_G2H_PORT_MAX_HANDLES); returns how many. */
+DWORD qga_g2h_port_handles(const QgaG2hPort *g, HANDLE *out);
 /* How long the loop may wait for the channel's sake (INFINITE: nothing due). */
-DWORD qga_win_g2h_timeout(const QgaWinG2h *g);
-/* One of the handles of qga_win_g2h_handles() is signalled. */
-void qga_win_g2h_dispatch(QgaWinG2h *g, HANDLE h);
+DWORD qga_g2h_port_timeout(const QgaG2hPort *g);
+/* One of the handles of qga_g2h_port_handles() is signalled. */
+void qga_g2h_port_dispatch(QgaG2hPort *g, HANDLE h);
 
 /* A virtio-serial port arrived: try the port now if it is closed. */
-void qga_win_g2h_device_arrived(QgaWinG2h *g);
+void qga_g2h_port_device_arrived(QgaG2hPort *g);
 /* The device is being removed (or its driver updated): close the port, set ack (the service
  * handler waits for it), then drop the handle notification; an arrival brings it back. */
-void qga_win_g2h_release(QgaWinG2h *g, HANDLE ack);
+void qga_g2h_port_release(QgaG2hPort *g, HANDLE ack);
 /* The agent stops: SHUTDOWN_STARTING first when the OS is shutting down, then AGENT_STOPPING,
  * and up to timeout_ms to hand them to the port. */
-void qga_win_g2h_stop(QgaWinG2h *g, bool shutdown, DWORD timeout_ms);
+void qga_g2h_port_stop(QgaG2hPort *g, bool shutdown, DWORD timeout_ms);
 
-QgaG2hLink *qga_win_g2h_link(QgaWinG2h *g);
-bool qga_win_g2h_is_connected(const QgaWinG2h *g);
+QgaG2hLink *qga_g2h_port_link(QgaG2hPort *g);
 
 /* ---- g2h-events.c: OS notifications -> the link ---- */
 
@@ -55,7 +54,7 @@ bool qga_win_g2h_is_connected(const QgaWinG2h *g);
 typedef struct QgaWinPowerState {
     bool resume_reported;
 } QgaWinPowerState;
-QgaWinPowerState *qga_win_g2h_power_state(QgaWinG2h *g);
+QgaWinPowerState *qga_g2h_port_power_state(QgaG2hPort *g);
 
 /* The address-change watch: NotifyAddrChange with its OVERLAPPED event in the loop's wait. */
 typedef struct QgaWinAddrWatch QgaWinAddrWatch;

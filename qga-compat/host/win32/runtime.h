@@ -79,8 +79,8 @@ typedef enum QgaWinNotifyKind {
 void qga_win_loop_notify(QgaWinLoop *loop, QgaWinNotifyKind kind, DWORD event_type, DWORD session_id);
 /* The hook that receives them (system-events.c): logs, and with the guest-driven channel on (g2h
  * not NULL) turns them into USER_SESSION, SUSPENDING/RESUMED, IP_ADDRESS_CHANGED. */
-typedef struct QgaWinG2h QgaWinG2h;
-void qga_win_on_system_event(QgaWinG2h *g2h, QgaWinNotifyKind kind, DWORD event_type, DWORD session_id);
+typedef struct QgaG2hPort QgaG2hPort;
+void qga_win_on_system_event(QgaG2hPort *g2h, QgaWinNotifyKind kind, DWORD event_type, DWORD session_id);
 
 /* ---- service.c ---- */
 

@@ -62,7 +62,7 @@ struct QgaWinLoop {
     HANDLE g2h_released_event;
     volatile LONG preshutdown;  /* the stop is the OS shutting down: SHUTDOWN_STARTING first */
     bool arrival_notifications;
-    QgaWinG2h *g2h;             /* the guest-driven channel; NULL when off */
+    QgaG2hPort *g2h;             /* the guest-driven channel; NULL when off */
 
     CRITICAL_SECTION lock;  /* guards the notification queue */
     QgaWinNotify queue[NOTIFY_QUEUE_LEN];
@@ -101,7 +101,7 @@ void qga_win_loop_free(QgaWinLoop *loop)
 {
     if (!loop)
         return;
-    qga_win_g2h_free(loop->g2h);
+    qga_g2h_port_free(loop->g2h);
     qga_win_channel_free(loop->ch);
     HANDLE events[] = { loop->stop_event, loop->wake_event, loop->release_event,
                         loop->released_event, loop->exited_event, loop->notify_event,
@@ -392,14 +392,14 @@ static void start_g2h(QgaWinLoop *loop)
         qga_log_debug("g2h: the guest-driven channel is off");
         return;
     }
-    QgaWinG2hHooks hooks = {
+    QgaG2hPortHooks hooks = {
         .opened = on_g2h_opened,
         .closed = on_g2h_closed,
         .connected = on_g2h_connected,
         .opaque = loop,
     };
     QgaError *err = NULL;
-    loop->g2h = qga_win_g2h_new(loop->agent, &hooks, loop->arrival_notifications, &err);
+    loop->g2h = qga_g2h_port_new(loop->agent, &hooks, loop->arrival_notifications, &err);
     if (!loop->g2h) {
         qga_log_error("%s; running without it", err->desc);
         qga_error_free(err);
@@ -415,7 +415,7 @@ static void stop_g2h(QgaWinLoop *loop)
         return;
     drain_notifications(loop);
     bool shutdown = InterlockedCompareExchange(&loop->preshutdown, 0, 0) != 0;
-    qga_win_g2h_stop(loop->g2h, shutdown, shutdown ? 2000 : 1000);
+    qga_g2h_port_stop(loop->g2h, shutdown, shutdown ? 2000 : 1000);
 }
 
 static DWORD wait_timeout(QgaWinLoop *loop, ULONGLONG now)
@@ -429,7 +429,7 @@ static DWORD wait_timeout(QgaWinLoop *loop, ULONGLONG now)
         at = UINT64_MAX; /* idle and connected: no timer at all */
     DWORD t = at == UINT64_MAX ? INFINITE : at <= now ? 0 : (DWORD)(at - now);
     if (loop->g2h) {
-        DWORD g = qga_win_g2h_timeout(loop->g2h);
+        DWORD g = qga_g2h_port_timeout(loop->g2h);
         if (g < t)
             t = g;
     }
@@ -494,11 +494,11 @@ int qga_win_loop_run(QgaWinLoop *loop)
         }
 
         if (loop->g2h)
-            qga_win_g2h_prepare(loop->g2h);
+            qga_g2h_port_prepare(loop->g2h);
 
         enum { W_STOP, W_WAKE, W_RELEASE, W_NOTIFY, W_READ, W_WRITE, W_G2H_RELEASE, W_G2H };
-        HANDLE handles[7 + QGA_WIN_G2H_MAX_HANDLES];
-        int kinds[7 + QGA_WIN_G2H_MAX_HANDLES];
+        HANDLE handles[7 + QGA_G2H_PORT_MAX_HANDLES];
+        int kinds[7 + QGA_G2H_PORT_MAX_HANDLES];
         DWORD n = 0;
         handles[n] = loop->stop_event, kinds[n++] = W_STOP;
         handles[n] = loop->wake_event, kinds[n++] = W_WAKE;
@@ -510,7 +510,7 @@ int qga_win_loop_run(QgaWinLoop *loop)
             handles[n] = qga_win_channel_write_event(loop->ch), kinds[n++] = W_WRITE;
         if (loop->g2h) {
             handles[n] = loop->g2h_release_event, kinds[n++] = W_G2H_RELEASE;
-            DWORD k = qga_win_g2h_handles(loop->g2h, handles + n);
+            DWORD k = qga_g2h_port_handles(loop->g2h, handles + n);
             for (DWORD i = 0; i < k; i++)
                 kinds[n++] = W_G2H;
         }
@@ -536,7 +536,7 @@ int qga_win_loop_run(QgaWinLoop *loop)
             else if (loop->read_delayed)
                 loop->read_at = 0;
             if (loop->g2h)
-                qga_win_g2h_device_arrived(loop->g2h);
+                qga_g2h_port_device_arrived(loop->g2h);
             break;
         case W_RELEASE:
             on_release(loop);
@@ -552,10 +552,10 @@ int qga_win_loop_run(QgaWinLoop *loop)
             on_write(loop);
             break;
         case W_G2H_RELEASE:
-            qga_win_g2h_release(loop->g2h, loop->g2h_released_event);
+            qga_g2h_port_release(loop->g2h, loop->g2h_released_event);
             break;
         case W_G2H:
-            qga_win_g2h_dispatch(loop->g2h, handles[w - WAIT_OBJECT_0]);
+            qga_g2h_port_dispatch(loop->g2h, handles[w - WAIT_OBJECT_0]);
             break;
         }
         if (exit_code)
