@@ -598,7 +598,7 @@ static void test_g2h_hangup(void)
 static void test_channel_missing(void)
 {
     QgaError *err = NULL;
-    QgaWinChannel *ch = qga_win_channel_new("isa-serial", "COM249", &err);
+    QgaWinChannel *ch = qga_win_channel_new("isa-serial", "COM249", NULL, &err);
     CHECK(ch != NULL, "new");
     CHECK_STR(qga_win_channel_path(ch), "\\\\.\\COM249");
     DWORD code = 0;
@@ -608,7 +608,7 @@ static void test_channel_missing(void)
     qga_error_free(err);
     qga_win_channel_free(ch);
     err = NULL;
-    CHECK(qga_win_channel_new("unix-listen", "x", &err) == NULL, "unix-listen accepted");
+    CHECK(qga_win_channel_new("unix-listen", "x", NULL, &err) == NULL, "unix-listen accepted");
     CHECK_PREFIX(err ? err->desc : NULL, "unsupported channel method/type: unix-listen");
     qga_error_free(err);
 }

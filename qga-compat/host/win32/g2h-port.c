@@ -78,7 +78,7 @@ QgaG2hPort *qga_g2h_port_new(QgaAgent *agent, const QgaG2hPortHooks *hooks, bool
     const QgaG2hConfig *c = &agent->config->g2h;
     /* method and path come filled in by qga_config_g2h_finish; a configuration built by hand
      * (the unit tests) must set both. */
-    QgaWinChannel *ch = qga_win_channel_new(c->method, c->path, error);
+    QgaWinChannel *ch = qga_win_channel_new(c->method, c->path, NULL, error);
     if (!ch) {
         qga_error_prefix(*error, "guest-driven channel");
         return NULL;

@@ -448,7 +448,7 @@ int qga_win_loop_run(QgaWinLoop *loop)
     int exit_code = 0;
 
     QgaError *err = NULL;
-    loop->ch = qga_win_channel_new(method, path, &err);
+    loop->ch = qga_win_channel_new(method, path, NULL, &err);
     if (!loop->ch) {
         qga_log_error("%s", err->desc);
         qga_error_free(err);
