@@ -1,30 +1,23 @@
 /* The guest-driven channel's port on Windows (org.qgacompat.g2h.0) and the OS events it reports, waited on by the channel loop. */
 #pragma once
 
+#include "port.h"
 #include "runtime.h"
 
 #include "g2h/link.h"
 
 typedef struct QgaG2hPort QgaG2hPort;
 
-/* Loop-thread callbacks; all optional. */
-typedef struct QgaG2hPortHooks {
-    void (*opened)(void *opaque, HANDLE h);  /* register removal notifications for the port handle */
-    void (*closed)(void *opaque);            /* ... and drop them (after CloseHandle) */
-    void (*connected)(void *opaque);         /* the host end is there (each time it comes back) */
-    void *opaque;
-} QgaG2hPortHooks;
-
 /* At most this many handles join the loop's wait (read, write, address change). */
-#define QGA_G2H_PORT_MAX_HANDLES 3
+#define QGA_G2H_PORT_MAX_HANDLES (QGA_WIN_PORT_MAX_HANDLES + 1)
 
 /*
  * NULL when the channel cannot be set up (the error says why). arrival_notifications: the
  * service receives virtio-serial arrivals, so an absent port is waited for rather than retried.
  * The port is tried on the first qga_g2h_port_prepare(), never here.
  */
-QgaG2hPort *qga_g2h_port_new(QgaAgent *agent, const QgaG2hPortHooks *hooks, bool arrival_notifications,
-                           QgaError **error);
+QgaG2hPort *qga_g2h_port_new(QgaAgent *agent, const QgaWinPortHooks *hooks, bool arrival_notifications,
+                             QgaError **error);
 void qga_g2h_port_free(QgaG2hPort *g);
 
 /* Before each wait: open the port when due, start reads and writes, run the link's timer. */

@@ -178,7 +178,7 @@ static void start_g2h(QgaWinLoop *loop)
         qga_log_debug("g2h: the guest-driven channel is off");
         return;
     }
-    QgaG2hPortHooks hooks = {
+    QgaWinPortHooks hooks = {
         .opened = on_g2h_opened,
         .closed = on_g2h_closed,
         .connected = on_g2h_connected,
