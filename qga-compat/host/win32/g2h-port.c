@@ -138,8 +138,59 @@ static void on_error(void *opaque, QgaWinPortOp op, DWORD code, const char *desc
     }
 }
 
-QgaG2hPort *qga_g2h_port_new(QgaAgent *agent, const QgaWinPortHooks *hooks, bool arrival_notifications,
-                             QgaError **error)
+/* The link's timer runs first, so what it queues (a heartbeat) goes out in the same turn. */
+static void source_prepare(void *opaque, int64_t now_ms)
+{
+    QgaG2hPort *g = opaque;
+    int64_t deadline = qga_g2h_link_deadline_ms(g->link);
+    if (deadline >= 0 && now_ms >= deadline)
+        qga_g2h_link_run_timers(g->link, now_ms);
+    qga_win_port_prepare(g->port, now_ms);
+}
+
+static DWORD source_handles(void *opaque, HANDLE *out)
+{
+    QgaG2hPort *g = opaque;
+    DWORD n = qga_win_port_handles(g->port, out);
+    if (g->addr)
+        out[n++] = qga_win_addr_watch_event(g->addr);
+    return n;
+}
+
+static int64_t source_deadline(void *opaque)
+{
+    QgaG2hPort *g = opaque;
+    int64_t at = qga_win_port_deadline(g->port);
+    int64_t link = qga_g2h_link_deadline_ms(g->link);
+    return link >= 0 && (at < 0 || link < at) ? link : at;
+}
+
+static bool source_dispatch(void *opaque, HANDLE h, int64_t now_ms)
+{
+    QgaG2hPort *g = opaque;
+    if (g->addr && h == qga_win_addr_watch_event(g->addr)) {
+        qga_win_on_system_event(g, QGA_WIN_NOTIFY_ADDRESS_CHANGE, 0, 0);
+        DWORD code = 0;
+        if (!qga_win_addr_watch_rearm(g->addr, &code)) {
+            qga_log_warning("g2h: address-change notifications stopped (error %lu)", (unsigned long)code);
+            qga_win_addr_watch_free(g->addr);
+            g->addr = NULL;
+        }
+        return true;
+    }
+    return qga_win_port_dispatch(g->port, h, now_ms);
+}
+
+static const QgaWinSourceFuncs g2h_source = {
+    .prepare = source_prepare,
+    .handles = source_handles,
+    .deadline = source_deadline,
+    .dispatch = source_dispatch,
+    .max_handles = QGA_WIN_PORT_MAX_HANDLES + 1,
+};
+
+QgaG2hPort *qga_g2h_port_new(QgaAgent *agent, QgaWinWaitSet *ws, const QgaWinPortHooks *hooks,
+                             bool arrival_notifications, QgaError **error)
 {
     const QgaG2hConfig *c = &agent->config->g2h;
     QgaG2hPort *g = qga_calloc(1, sizeof(*g));
@@ -182,6 +233,7 @@ QgaG2hPort *qga_g2h_port_new(QgaAgent *agent, const QgaWinPortHooks *hooks, bool
     };
     lc.forward_log = qga_config_g2h_forward_level(c, &lc.forward_level);
     g->link = qga_g2h_link_new(agent, &lc);
+    qga_win_wait_set_add(ws, &g2h_source, g);
     return g;
 }
 
@@ -205,60 +257,9 @@ QgaWinPowerState *qga_g2h_port_power_state(QgaG2hPort *g)
     return &g->power;
 }
 
-void qga_g2h_port_prepare(QgaG2hPort *g)
+QgaWinPort *qga_g2h_port_port(QgaG2hPort *g)
 {
-    int64_t now = qga_os_monotonic_ms();
-    int64_t deadline = qga_g2h_link_deadline_ms(g->link);
-    if (deadline >= 0 && now >= deadline)
-        qga_g2h_link_run_timers(g->link, now);
-    qga_win_port_prepare(g->port, now);
-}
-
-DWORD qga_g2h_port_handles(const QgaG2hPort *g, HANDLE *out)
-{
-    DWORD n = qga_win_port_handles(g->port, out);
-    if (g->addr)
-        out[n++] = qga_win_addr_watch_event(g->addr);
-    return n;
-}
-
-DWORD qga_g2h_port_timeout(const QgaG2hPort *g)
-{
-    int64_t now = qga_os_monotonic_ms();
-    int64_t at = qga_win_port_deadline(g->port);
-    int64_t link = qga_g2h_link_deadline_ms(g->link);
-    if (link >= 0 && (at < 0 || link < at))
-        at = link;
-    if (at < 0)
-        return INFINITE;
-    if (at <= now)
-        return 0;
-    return at - now >= INFINITE ? INFINITE - 1 : (DWORD)(at - now);
-}
-
-void qga_g2h_port_dispatch(QgaG2hPort *g, HANDLE h)
-{
-    if (g->addr && h == qga_win_addr_watch_event(g->addr)) {
-        qga_win_on_system_event(g, QGA_WIN_NOTIFY_ADDRESS_CHANGE, 0, 0);
-        DWORD code = 0;
-        if (!qga_win_addr_watch_rearm(g->addr, &code)) {
-            qga_log_warning("g2h: address-change notifications stopped (error %lu)", (unsigned long)code);
-            qga_win_addr_watch_free(g->addr);
-            g->addr = NULL;
-        }
-        return;
-    }
-    qga_win_port_dispatch(g->port, h, qga_os_monotonic_ms());
-}
-
-void qga_g2h_port_device_arrived(QgaG2hPort *g)
-{
-    qga_win_port_device_arrived(g->port);
-}
-
-void qga_g2h_port_release(QgaG2hPort *g, HANDLE ack)
-{
-    qga_win_port_release(g->port, ack, qga_os_monotonic_ms());
+    return g->port;
 }
 
 void qga_g2h_port_stop(QgaG2hPort *g, bool shutdown, DWORD timeout_ms)

@@ -1,4 +1,4 @@
-/* The guest-driven channel's port on Windows (org.qgacompat.g2h.0) and the OS events it reports, waited on by the channel loop. */
+/* The guest-driven channel's port on Windows (org.qgacompat.g2h.0) and the OS events it reports, on the server's wait. */
 #pragma once
 
 #include "port.h"
@@ -8,32 +8,17 @@
 
 typedef struct QgaG2hPort QgaG2hPort;
 
-/* At most this many handles join the loop's wait (read, write, address change). */
-#define QGA_G2H_PORT_MAX_HANDLES (QGA_WIN_PORT_MAX_HANDLES + 1)
-
 /*
- * NULL when the channel cannot be set up (the error says why). arrival_notifications: the
- * service receives virtio-serial arrivals, so an absent port is waited for rather than retried.
- * The port is tried on the first qga_g2h_port_prepare(), never here.
+ * NULL when the channel cannot be set up (the error says why); else joined to ws.
+ * arrival_notifications: the service receives virtio-serial arrivals, so an absent port is
+ * waited for rather than retried. The port is tried on the first turn of the wait, never here.
  */
-QgaG2hPort *qga_g2h_port_new(QgaAgent *agent, const QgaWinPortHooks *hooks, bool arrival_notifications,
-                             QgaError **error);
+QgaG2hPort *qga_g2h_port_new(QgaAgent *agent, QgaWinWaitSet *ws, const QgaWinPortHooks *hooks,
+                             bool arrival_notifications, QgaError **error);
 void qga_g2h_port_free(QgaG2hPort *g);
 
-/* Before each wait: open the port when due, start reads and writes, run the link's timer. */
-void qga_g2h_port_prepare(QgaG2hPort *g);
-/* The handles to add to the wait (out has room for QGA_G2H_PORT_MAX_HANDLES); returns how many. */
-DWORD qga_g2h_port_handles(const QgaG2hPort *g, HANDLE *out);
-/* How long the loop may wait for the channel's sake (INFINITE: nothing due). */
-DWORD qga_g2h_port_timeout(const QgaG2hPort *g);
-/* One of the handles of qga_g2h_port_handles() is signalled. */
-void qga_g2h_port_dispatch(QgaG2hPort *g, HANDLE h);
-
-/* A virtio-serial port arrived: try the port now if it is closed. */
-void qga_g2h_port_device_arrived(QgaG2hPort *g);
-/* The device is being removed (or its driver updated): close the port, set ack (the service
- * handler waits for it), then drop the handle notification; an arrival brings it back. */
-void qga_g2h_port_release(QgaG2hPort *g, HANDLE ack);
+/* The port (device arrivals, releases). */
+QgaWinPort *qga_g2h_port_port(QgaG2hPort *g);
 /* The agent stops: SHUTDOWN_STARTING first when the OS is shutting down, then AGENT_STOPPING,
  * and up to timeout_ms to hand them to the port. */
 void qga_g2h_port_stop(QgaG2hPort *g, bool shutdown, DWORD timeout_ms);
@@ -65,4 +50,4 @@ char *qga_win_session_user(DWORD session_id);
  *      g2h-seam-none.c (nothing) in qga-compat.exe ---- */
 
 /* The guest-driven channel connected (called each time; the seam acts on the first). */
-void qga_win_seam_g2h_connected(QgaWinLoop *loop);
+void qga_win_seam_g2h_connected(QgaWinServer *server);

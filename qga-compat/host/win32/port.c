@@ -318,6 +318,34 @@ bool qga_win_port_dispatch(QgaWinPort *p, HANDLE h, int64_t now_ms)
     return true;
 }
 
+static void source_prepare(void *opaque, int64_t now_ms)
+{
+    qga_win_port_prepare(opaque, now_ms);
+}
+
+static DWORD source_handles(void *opaque, HANDLE *out)
+{
+    return qga_win_port_handles(opaque, out);
+}
+
+static int64_t source_deadline(void *opaque)
+{
+    return qga_win_port_deadline(opaque);
+}
+
+static bool source_dispatch(void *opaque, HANDLE h, int64_t now_ms)
+{
+    return qga_win_port_dispatch(opaque, h, now_ms);
+}
+
+const QgaWinSourceFuncs qga_win_port_source = {
+    .prepare = source_prepare,
+    .handles = source_handles,
+    .deadline = source_deadline,
+    .dispatch = source_dispatch,
+    .max_handles = QGA_WIN_PORT_MAX_HANDLES,
+};
+
 void qga_win_port_device_arrived(QgaWinPort *p)
 {
     if (!qga_win_channel_is_open(p->ch))

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "channel.h"
+#include "wait-set.h"
 
 #include "core/backoff.h"
 
@@ -84,6 +85,9 @@ DWORD qga_win_port_handles(const QgaWinPort *p, HANDLE *out);
 int64_t qga_win_port_deadline(const QgaWinPort *p);
 /* h (one of the port's handles) fired. false: the port failed for good (read_errors_fatal). */
 bool qga_win_port_dispatch(QgaWinPort *p, HANDLE h, int64_t now_ms);
+
+/* Those four as a wait-set source whose opaque is the port. */
+extern const QgaWinSourceFuncs qga_win_port_source;
 
 /* A virtio-serial port arrived: try a closed port now, re-read a paced one now. */
 void qga_win_port_device_arrived(QgaWinPort *p);

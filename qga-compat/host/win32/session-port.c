@@ -136,7 +136,8 @@ static void on_error(void *opaque, QgaWinPortOp op, DWORD code, const char *desc
     }
 }
 
-QgaWinSessionPort *qga_win_session_port_new(QgaAgent *agent, const QgaWinPortHooks *hooks, QgaError **error)
+QgaWinSessionPort *qga_win_session_port_new(QgaAgent *agent, QgaWinWaitSet *ws, const QgaWinPortHooks *hooks,
+                                            QgaError **error)
 {
     const QgaConfig *cfg = agent->config;
     const QgaConfigDefaults *defaults = qga_host_defaults();
@@ -168,6 +169,7 @@ QgaWinSessionPort *qga_win_session_port_new(QgaAgent *agent, const QgaWinPortHoo
         free(sp);
         return NULL;
     }
+    qga_win_wait_set_add(ws, &qga_win_port_source, sp->port);
     return sp;
 }
 
