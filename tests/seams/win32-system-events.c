@@ -15,11 +15,11 @@
  *   preshutdown      SERVICE_CONTROL_PRESHUTDOWN (the agent stops)
  *   delay:MS         wait before the next one (so a test can take the host away first)
  * They are sent from a thread of their own, as the SCM sends controls from its dispatcher
- * thread, to where service.c's handler sends the real ones: qga_win_loop_notify() and
- * qga_win_loop_preshutdown(). The loop, the mapping and the link are the product's.
+ * thread, to where service.c's handler sends the real ones: qga_win_server_notify() and
+ * qga_win_server_preshutdown(). The server, the mapping and the link are the product's.
  *
  * Linked into qga-compat-testseam.exe only (platform_test_seam_sources); qga-compat.exe links
- * g2h-seam-none.c in its place.
+ * system-events-seam-none.c in its place.
  */
 
 typedef enum { SEAM_SESSION, SEAM_POWER, SEAM_ADDRESS, SEAM_PRESHUTDOWN, SEAM_DELAY } SeamKind;
@@ -30,7 +30,7 @@ typedef struct SeamItem {
 } SeamItem;
 
 typedef struct SeamReplay {
-    QgaWinLoop *loop;
+    QgaWinServer *server;
     SeamItem *items;
     size_t n;
 } SeamReplay;
@@ -87,16 +87,16 @@ static DWORD WINAPI replay_thread(LPVOID opaque)
         const SeamItem *it = &r->items[i];
         switch (it->kind) {
         case SEAM_SESSION:
-            qga_win_loop_notify(r->loop, QGA_WIN_NOTIFY_SESSION_CHANGE, it->a, it->b);
+            qga_win_server_notify(r->server, QGA_WIN_NOTIFY_SESSION_CHANGE, it->a, it->b);
             break;
         case SEAM_POWER:
-            qga_win_loop_notify(r->loop, QGA_WIN_NOTIFY_POWER_EVENT, it->a, 0);
+            qga_win_server_notify(r->server, QGA_WIN_NOTIFY_POWER_EVENT, it->a, 0);
             break;
         case SEAM_ADDRESS:
-            qga_win_loop_notify(r->loop, QGA_WIN_NOTIFY_ADDRESS_CHANGE, 0, 0);
+            qga_win_server_notify(r->server, QGA_WIN_NOTIFY_ADDRESS_CHANGE, 0, 0);
             break;
         case SEAM_PRESHUTDOWN:
-            qga_win_loop_preshutdown(r->loop);
+            qga_win_server_preshutdown(r->server);
             break;
         case SEAM_DELAY:
             Sleep(it->a);
@@ -108,7 +108,7 @@ static DWORD WINAPI replay_thread(LPVOID opaque)
     return 0;
 }
 
-void qga_win_seam_g2h_connected(QgaWinLoop *loop)
+void qga_win_seam_g2h_connected(QgaWinServer *server)
 {
     static bool done;
     const char *spec = getenv("QGA_TEST_SYSTEM_EVENTS");
@@ -118,7 +118,7 @@ void qga_win_seam_g2h_connected(QgaWinLoop *loop)
     qga_log_info("test seam: replaying system events %s", spec);
     _qga_cleanup_free_ char *copy = qga_strdup(spec);
     SeamReplay *r = qga_calloc(1, sizeof(*r));
-    r->loop = loop;
+    r->server = server;
     r->items = qga_calloc(strlen(spec) / 2 + 1, sizeof(SeamItem)); /* an item takes 2+ bytes with its comma */
     for (char *item = copy, *next; item; item = next) {
         next = strchr(item, ',');
@@ -130,7 +130,7 @@ void qga_win_seam_g2h_connected(QgaWinLoop *loop)
             abort();
         }
     }
-    /* The loop outlives the replay: it stops only on the replayed pre-shutdown or a test's
+    /* The server outlives the replay: it stops only on the replayed pre-shutdown or a test's
      * Ctrl-C, after which the process exits with this thread. */
     HANDLE t = CreateThread(NULL, 0, replay_thread, r, 0, NULL);
     if (!t) {

@@ -1,4 +1,4 @@
-/* Unit tests of the Windows platform (quoting, version tables, UTF-16, errors, the channel loop), run under Wine. */
+/* Unit tests of the Windows platform (quoting, version tables, UTF-16, errors, the port and the server), run under Wine. */
 #include <windows.h>
 #include <wtsapi32.h>
 
@@ -146,22 +146,6 @@ static void test_pretty_name(void)
 
 /* ---- small pieces ---- */
 
-static void test_backoff(void)
-{
-    static const DWORD read_steps[] = { 100, 200, 400, 800, 1600, 2000, 2000 };
-    DWORD d = 0;
-    for (size_t i = 0; i < QGA_N_ELEMENTS(read_steps); i++) {
-        d = qga_win_backoff_next(d, 100, 2000);
-        CHECK(d == read_steps[i], "step %zu: %lu", i, (unsigned long)d);
-    }
-    static const DWORD open_steps[] = { 1000, 2000, 4000, 8000, 16000, 30000, 30000 };
-    d = 0;
-    for (size_t i = 0; i < QGA_N_ELEMENTS(open_steps); i++) {
-        d = qga_win_backoff_next(d, 1000, 30000);
-        CHECK(d == open_steps[i], "step %zu: %lu", i, (unsigned long)d);
-    }
-}
-
 static void test_utf(void)
 {
     static const char *const samples[] = { "", "ascii", "\xc3\xa9t\xc3\xa9", "\xe2\x82\xac 100", "\xf0\x9f\x98\x80 emoji" };
@@ -272,7 +256,7 @@ static void test_mkdir_p(void)
     free(t);
 }
 
-/* ---- the channel loop against a named pipe standing in for the port ---- */
+/* ---- the server against a named pipe standing in for the port ---- */
 
 static int test_handler_ping(QgaAgent *agent, const QgaJson *args, QgaJson **ret_result, QgaError **error)
 {
@@ -375,44 +359,44 @@ static char *host_read_line(PipeHost *h, DWORD ms)
     }
 }
 
-typedef struct LoopRun {
-    QgaWinLoop *loop;
+typedef struct ServerRun {
+    QgaWinServer *server;
     int rc;
-} LoopRun;
+} ServerRun;
 
-static DWORD WINAPI loop_thread(LPVOID p)
+static DWORD WINAPI server_thread(LPVOID p)
 {
-    LoopRun *run = p;
-    run->rc = qga_win_loop_run(run->loop);
+    ServerRun *run = p;
+    run->rc = qga_win_server_run(run->server);
     return 0;
 }
 
-/* A minimal agent (the test's one-command table) with the channel loop running in a thread. */
-typedef struct LoopAgent {
+/* A minimal agent (the test's one-command table) with the server running in a thread. */
+typedef struct ServerAgent {
     QgaAgent agent;
-    LoopRun run;
+    ServerRun run;
     HANDLE thread;
-} LoopAgent;
+} ServerAgent;
 
-static void loop_agent_start(LoopAgent *la, const QgaConfig *cfg)
+static void server_agent_start(ServerAgent *la, const QgaConfig *cfg)
 {
     la->agent = (QgaAgent){ .config = cfg, .version = "test" };
     la->agent.dispatcher = qga_dispatcher_new(&test_table, &la->agent);
     la->agent.session = qga_session_new(la->agent.dispatcher, NULL);
-    la->run = (LoopRun){ qga_win_loop_new(&la->agent, NULL), -1 };
-    la->thread = CreateThread(NULL, 0, loop_thread, &la->run, 0, NULL);
+    la->run = (ServerRun){ qga_win_server_new(&la->agent, NULL), -1 };
+    la->thread = CreateThread(NULL, 0, server_thread, &la->run, 0, NULL);
 }
 
-/* After the loop stopped. */
-static void loop_agent_free(LoopAgent *la)
+/* After the server stopped. */
+static void server_agent_free(ServerAgent *la)
 {
     CloseHandle(la->thread);
-    qga_win_loop_free(la->run.loop);
+    qga_win_server_free(la->run.server);
     qga_session_free(la->agent.session);
     qga_dispatcher_free(la->agent.dispatcher);
 }
 
-static void test_loop(void)
+static void test_server(void)
 {
     char name[64];
     PipeHost *host = pipe_host_new("test", name, sizeof(name));
@@ -424,8 +408,8 @@ static void test_loop(void)
     cfg.path = qga_strdup(name);
     cfg.retry_path = true;
     cfg.g2h.disabled = true;   /* the QGA port alone (the g2h settings are not filled in here) */
-    LoopAgent la;
-    loop_agent_start(&la, &cfg);
+    ServerAgent la;
+    server_agent_start(&la, &cfg);
 
     CHECK(host_wait_connect(host, 5000), "the agent did not open the port");
     static const char ping1[] = "{\"execute\": \"guest-ping\", \"id\": 1}\n";
@@ -466,7 +450,7 @@ static void test_loop(void)
     CHECK_STR(line, "{\"return\": {}, \"id\": 5}");
     free(line);
 
-    /* A host that writes but never reads: replies back up, the loop still answers a stop. */
+    /* A host that writes but never reads: replies back up, the server still answers a stop. */
     QgaBuf flood = QGA_BUF_INIT;
     for (int i = 0; i < 4000; i++)
         qga_buf_printf(&flood, "{\"execute\": \"guest-ping\", \"id\": \"%0200d\"}", i);
@@ -475,9 +459,9 @@ static void test_loop(void)
     WriteFile(host->pipe, flood.data, (DWORD)flood.len, NULL, &ov); /* stays pending: nobody reads replies */
     Sleep(500);
     ULONGLONG t0 = GetTickCount64();
-    qga_win_loop_stop(la.run.loop);
+    qga_win_server_stop(la.run.server);
     DWORD w = WaitForSingleObject(la.thread, 5000);
-    CHECK(w == WAIT_OBJECT_0, "the loop did not stop while its writes were blocked");
+    CHECK(w == WAIT_OBJECT_0, "the server did not stop while its writes were blocked");
     CHECK(la.run.rc == 0, "exit code %d", la.run.rc);
     CHECK(GetTickCount64() - t0 < 2000, "stop took %llu ms", (unsigned long long)(GetTickCount64() - t0));
     CancelIoEx(host->pipe, &ov);
@@ -486,7 +470,7 @@ static void test_loop(void)
     CloseHandle(ov.hEvent);
     qga_buf_free(&flood);
 
-    loop_agent_free(&la);
+    server_agent_free(&la);
     free(cfg.method);
     free(cfg.path);
     CloseHandle(host->pipe);
@@ -550,8 +534,8 @@ static void test_g2h_hangup(void)
     cfg.g2h.path = qga_strdup(name);
     cfg.g2h.heartbeat_set = true;       /* heartbeat 0: only the events below */
     cfg.g2h.queue = 4;
-    LoopAgent la;
-    loop_agent_start(&la, &cfg);
+    ServerAgent la;
+    server_agent_start(&la, &cfg);
 
     CHECK(host_wait_connect(host, 5000), "the agent did not open the g2h port");
     ULONGLONG t_open = GetTickCount64();
@@ -575,8 +559,8 @@ static void test_g2h_hangup(void)
     for (int i = 0; i < 6; i++)
         CHECK(host_write(host, "", 0), "zero-length write");
     Sleep(300);
-    qga_win_loop_notify(la.run.loop, QGA_WIN_NOTIFY_SESSION_CHANGE, WTS_SESSION_LOGON, 7);
-    qga_win_loop_notify(la.run.loop, QGA_WIN_NOTIFY_POWER_EVENT, PBT_APMSUSPEND, 0);
+    qga_win_server_notify(la.run.server, QGA_WIN_NOTIFY_SESSION_CHANGE, WTS_SESSION_LOGON, 7);
+    qga_win_server_notify(la.run.server, QGA_WIN_NOTIFY_POWER_EVENT, PBT_APMSUSPEND, 0);
     line = host_read_line(host, 1500);
     CHECK(line == NULL, "sent while the host was away: %s", line);
     free(line);
@@ -595,15 +579,15 @@ static void test_g2h_hangup(void)
     CHECK(line && strstr(line, "\"SUSPENDING\""), "queued power event: %s", line ? line : "(none)");
     free(line);
 
-    /* A stop says AGENT_STOPPING before the loop ends. */
-    qga_win_loop_stop(la.run.loop);
-    CHECK(WaitForSingleObject(la.thread, 5000) == WAIT_OBJECT_0, "the loop did not stop");
+    /* A stop says AGENT_STOPPING before the server ends. */
+    qga_win_server_stop(la.run.server);
+    CHECK(WaitForSingleObject(la.thread, 5000) == WAIT_OBJECT_0, "the server did not stop");
     line = host_read_until(host, "AGENT_STOPPING", 2000);
     CHECK(line != NULL, "no AGENT_STOPPING");
     free(line);
     CHECK(la.run.rc == 0, "exit code %d", la.run.rc);
 
-    loop_agent_free(&la);
+    server_agent_free(&la);
     qga_config_g2h_clear(&cfg.g2h);
     free(cfg.method);
     free(cfg.path);
@@ -614,7 +598,7 @@ static void test_g2h_hangup(void)
 static void test_channel_missing(void)
 {
     QgaError *err = NULL;
-    QgaWinChannel *ch = qga_win_channel_new("isa-serial", "COM249", &err);
+    QgaWinChannel *ch = qga_win_channel_new("isa-serial", "COM249", NULL, &err);
     CHECK(ch != NULL, "new");
     CHECK_STR(qga_win_channel_path(ch), "\\\\.\\COM249");
     DWORD code = 0;
@@ -624,7 +608,7 @@ static void test_channel_missing(void)
     qga_error_free(err);
     qga_win_channel_free(ch);
     err = NULL;
-    CHECK(qga_win_channel_new("unix-listen", "x", &err) == NULL, "unix-listen accepted");
+    CHECK(qga_win_channel_new("unix-listen", "x", NULL, &err) == NULL, "unix-listen accepted");
     CHECK_PREFIX(err ? err->desc : NULL, "unsupported channel method/type: unix-listen");
     qga_error_free(err);
 }
@@ -634,13 +618,12 @@ static const TestCase tests[] = {
     { "/win32/cmdline/service-cmdline", test_service_cmdline },
     { "/win32/osinfo/version-names", test_version_names },
     { "/win32/osinfo/pretty-name", test_pretty_name },
-    { "/win32/loop/backoff", test_backoff },
     { "/win32/utf/round-trip", test_utf },
     { "/win32/oserror/format", test_oserror },
     { "/win32/defaults/paths", test_defaults },
     { "/win32/defaults/mkdir-p", test_mkdir_p },
     { "/win32/channel/missing-port", test_channel_missing },
-    { "/win32/loop/named-pipe-port", test_loop },
+    { "/win32/server/named-pipe-port", test_server },
     { "/win32/g2h/host-hangup-queue", test_g2h_hangup },
 };
 

@@ -8,7 +8,54 @@
 /* 64 KiB per read: a 1 MiB request arrives in 16 reads instead of qemu-ga's 256 (it reads 4 KiB). */
 #define QGA_WIN_READ_BUFFER (64 * 1024)
 
+/* ---- the real device ---- */
+
+static HANDLE device_open(void *ctx, const wchar_t *path)
+{
+    /* Share mode 0, like qemu-ga: two agents answering one port would interleave replies. No
+     * FILE_FLAG_NO_BUFFERING: it only means something for file-system files, and on those it
+     * would demand sector-aligned buffers our queued writes do not have. */
+    return CreateFileW(path, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING, FILE_FLAG_OVERLAPPED, NULL);
+}
+
+static BOOL device_read(void *ctx, HANDLE h, void *buf, DWORD len, OVERLAPPED *ov)
+{
+    return ReadFile(h, buf, len, NULL, ov);
+}
+
+static BOOL device_write(void *ctx, HANDLE h, const void *buf, DWORD len, OVERLAPPED *ov)
+{
+    return WriteFile(h, buf, len, NULL, ov);
+}
+
+static BOOL device_result(void *ctx, HANDLE h, OVERLAPPED *ov, DWORD *ret_len, BOOL wait)
+{
+    return GetOverlappedResult(h, ov, ret_len, wait);
+}
+
+static BOOL device_cancel(void *ctx, HANDLE h, OVERLAPPED *ov)
+{
+    return CancelIoEx(h, ov);
+}
+
+static void device_close(void *ctx, HANDLE h)
+{
+    CloseHandle(h);
+}
+
+const QgaWinDeviceOps qga_win_device_ops = {
+    .open = device_open,
+    .read = device_read,
+    .write = device_write,
+    .result = device_result,
+    .cancel = device_cancel,
+    .close = device_close,
+};
+
+/* ---- the channel ---- */
+
 struct QgaWinChannel {
+    QgaWinDevice dev;
     char *path;               /* device path as opened (UTF-8) */
     bool is_serial;           /* isa-serial: needs SetCommTimeouts */
     HANDLE h;
@@ -27,7 +74,8 @@ struct QgaWinChannel {
     size_t woff;              /* how many of them went out */
 };
 
-QgaWinChannel *qga_win_channel_new(const char *method, const char *path, QgaError **error)
+QgaWinChannel *qga_win_channel_new(const char *method, const char *path, const QgaWinDevice *device,
+                                   QgaError **error)
 {
     bool serial;
     if (strcmp(method, "virtio-serial") == 0)
@@ -40,6 +88,7 @@ QgaWinChannel *qga_win_channel_new(const char *method, const char *path, QgaErro
         return NULL;
     }
     QgaWinChannel *ch = qga_calloc(1, sizeof(*ch));
+    ch->dev = device ? *device : (QgaWinDevice){ &qga_win_device_ops, NULL };
     ch->is_serial = serial;
     /* qemu-ga opens COM ports as "\\.\COMn": the plain name only works for COM1..COM9. */
     if (serial && strncmp(path, "\\\\", 2) != 0)
@@ -93,10 +142,7 @@ int qga_win_channel_open(QgaWinChannel *ch, DWORD *ret_code, QgaError **error)
         *ret_code = ERROR_INVALID_NAME;
         return -1;
     }
-    /* Share mode 0, like qemu-ga: two agents answering one port would interleave replies. No
-     * FILE_FLAG_NO_BUFFERING: it only means something for file-system files, and on those it
-     * would demand sector-aligned buffers our queued writes do not have. */
-    HANDLE h = CreateFileW(wpath, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING, FILE_FLAG_OVERLAPPED, NULL);
+    HANDLE h = ch->dev.ops->open(ch->dev.ctx, wpath);
     if (h == INVALID_HANDLE_VALUE) {
         *ret_code = GetLastError();
         qga_error_set_os(error, (int)*ret_code, "error opening path %s", ch->path);
@@ -105,13 +151,14 @@ int qga_win_channel_open(QgaWinChannel *ch, DWORD *ret_code, QgaError **error)
     if (ch->is_serial) {
         /* A COM read waits for the whole buffer under the default timeouts. ReadIntervalTimeout=1
          * with the totals 0 (qemu-ga's isa-serial setting) completes a read as soon as bytes stop
-         * arriving, yet still waits indefinitely for the first byte. */
+         * arriving, yet still waits indefinitely for the first byte. (A COM port is always the
+         * real device: the stand-ins model virtio-serial.) */
         COMMTIMEOUTS t = { 0 };
         t.ReadIntervalTimeout = 1;
         if (!SetCommTimeouts(h, &t)) {
             *ret_code = GetLastError();
             qga_error_set_os(error, (int)*ret_code, "error setting timeouts of %s", ch->path);
-            CloseHandle(h);
+            ch->dev.ops->close(ch->dev.ctx, h);
             return -1;
         }
     }
@@ -123,13 +170,13 @@ int qga_win_channel_open(QgaWinChannel *ch, DWORD *ret_code, QgaError **error)
 }
 
 /* Cancel one operation and wait until the driver is done with its buffer. */
-static void cancel_and_wait(HANDLE h, OVERLAPPED *ov, DWORD immediate)
+static void cancel_and_wait(QgaWinChannel *ch, OVERLAPPED *ov, DWORD immediate)
 {
     if (immediate)
         return; /* never reached the driver */
     DWORD n;
-    CancelIoEx(h, ov);
-    GetOverlappedResult(h, ov, &n, TRUE);
+    ch->dev.ops->cancel(ch->dev.ctx, ch->h, ov);
+    ch->dev.ops->result(ch->dev.ctx, ch->h, ov, &n, TRUE);
 }
 
 void qga_win_channel_close(QgaWinChannel *ch)
@@ -137,11 +184,11 @@ void qga_win_channel_close(QgaWinChannel *ch)
     if (ch->h == INVALID_HANDLE_VALUE)
         return;
     if (ch->rbusy)
-        cancel_and_wait(ch->h, &ch->rov, ch->rimmediate);
+        cancel_and_wait(ch, &ch->rov, ch->rimmediate);
     if (ch->wbusy)
-        cancel_and_wait(ch->h, &ch->wov, ch->wimmediate);
+        cancel_and_wait(ch, &ch->wov, ch->wimmediate);
     ch->rbusy = ch->wbusy = false;
-    CloseHandle(ch->h);
+    ch->dev.ops->close(ch->dev.ctx, ch->h);
     ch->h = INVALID_HANDLE_VALUE;
     ResetEvent(ch->revent);
     ResetEvent(ch->wevent);
@@ -170,7 +217,7 @@ void qga_win_channel_start_read(QgaWinChannel *ch)
     /* On an overlapped handle both a synchronous success and ERROR_IO_PENDING signal the event
      * when the read is complete, so both are collected the same way in finish_read. (The field
      * notes' sample treated the synchronous TRUE as a failure and lost those bytes.) */
-    if (ReadFile(ch->h, ch->rbuf, QGA_WIN_READ_BUFFER, NULL, &ch->rov))
+    if (ch->dev.ops->read(ch->dev.ctx, ch->h, ch->rbuf, QGA_WIN_READ_BUFFER, &ch->rov))
         return;
     DWORD err = GetLastError();
     if (err == ERROR_IO_PENDING)
@@ -212,7 +259,7 @@ QgaWinReadResult qga_win_channel_finish_read(QgaWinChannel *ch, const void **ret
         code = ch->rimmediate;
         ch->rimmediate = 0;
         ResetEvent(ch->revent);
-    } else if (!GetOverlappedResult(ch->h, &ch->rov, &n, FALSE)) {
+    } else if (!ch->dev.ops->result(ch->dev.ctx, ch->h, &ch->rov, &n, FALSE)) {
         code = GetLastError();
         if (code == ERROR_IO_INCOMPLETE)
             return QGA_WIN_READ_PENDING;
@@ -242,7 +289,7 @@ static void issue_write(QgaWinChannel *ch)
     ch->wbusy = true;
     size_t left = ch->wbuf.len - ch->woff;
     DWORD chunk = left > 0x7fffffff ? 0x7fffffff : (DWORD)left;
-    if (WriteFile(ch->h, ch->wbuf.data + ch->woff, chunk, NULL, &ch->wov))
+    if (ch->dev.ops->write(ch->dev.ctx, ch->h, ch->wbuf.data + ch->woff, chunk, &ch->wov))
         return;
     DWORD err = GetLastError();
     if (err == ERROR_IO_PENDING)
@@ -286,7 +333,7 @@ QgaWinWriteResult qga_win_channel_finish_write(QgaWinChannel *ch, DWORD *ret_cod
         code = ch->wimmediate;
         ch->wimmediate = 0;
         ResetEvent(ch->wevent);
-    } else if (!GetOverlappedResult(ch->h, &ch->wov, &n, FALSE)) {
+    } else if (!ch->dev.ops->result(ch->dev.ctx, ch->h, &ch->wov, &n, FALSE)) {
         code = GetLastError();
         if (code == ERROR_IO_INCOMPLETE)
             return QGA_WIN_WRITE_PENDING;
@@ -313,7 +360,7 @@ QgaWinWriteResult qga_win_channel_finish_write(QgaWinChannel *ch, DWORD *ret_cod
 void qga_win_channel_cancel_write(QgaWinChannel *ch)
 {
     if (ch->wbusy && ch->h != INVALID_HANDLE_VALUE)
-        cancel_and_wait(ch->h, &ch->wov, ch->wimmediate);
+        cancel_and_wait(ch, &ch->wov, ch->wimmediate);
     ch->wbusy = false;
     ch->wimmediate = 0;
     ResetEvent(ch->wevent);

@@ -5,6 +5,30 @@
 
 typedef struct QgaWinChannel QgaWinChannel;
 
+/*
+ * The device under a channel: the Win32 calls made on its handle, under Win32's contract (a
+ * BOOL, the code in GetLastError, overlapped completion signalled on ov->hEvent, ERROR_IO_PENDING
+ * while in flight). qga_win_device_ops makes the real calls. A test can stand a model of a driver
+ * in (the vioserial port's host-connect semantics) and run the real channel and port over it;
+ * the driver's IOCTLs join here when the port asks them.
+ */
+typedef struct QgaWinDeviceOps {
+    HANDLE (*open)(void *ctx, const wchar_t *path);  /* INVALID_HANDLE_VALUE on failure */
+    BOOL (*read)(void *ctx, HANDLE h, void *buf, DWORD len, OVERLAPPED *ov);
+    BOOL (*write)(void *ctx, HANDLE h, const void *buf, DWORD len, OVERLAPPED *ov);
+    BOOL (*result)(void *ctx, HANDLE h, OVERLAPPED *ov, DWORD *ret_len, BOOL wait);  /* GetOverlappedResult */
+    BOOL (*cancel)(void *ctx, HANDLE h, OVERLAPPED *ov);                             /* CancelIoEx */
+    void (*close)(void *ctx, HANDLE h);
+} QgaWinDeviceOps;
+
+typedef struct QgaWinDevice {
+    const QgaWinDeviceOps *ops;
+    void *ctx;
+} QgaWinDevice;
+
+/* CreateFileW (overlapped, share mode 0), ReadFile, WriteFile, GetOverlappedResult, CancelIoEx, CloseHandle. */
+extern const QgaWinDeviceOps qga_win_device_ops;
+
 /* How a read ended. */
 typedef enum QgaWinReadResult {
     QGA_WIN_READ_PENDING,   /* spurious wake-up: still in flight */
@@ -20,8 +44,10 @@ typedef enum QgaWinWriteResult {
     QGA_WIN_WRITE_ERROR,
 } QgaWinWriteResult;
 
-/* method "virtio-serial" (path used as is) or "isa-serial" (COMn, opened as \\.\COMn). */
-QgaWinChannel *qga_win_channel_new(const char *method, const char *path, QgaError **error);
+/* method "virtio-serial" (path used as is) or "isa-serial" (COMn, opened as \\.\COMn).
+ * device NULL: the real one. */
+QgaWinChannel *qga_win_channel_new(const char *method, const char *path, const QgaWinDevice *device,
+                                   QgaError **error);
 void qga_win_channel_free(QgaWinChannel *ch);
 /* isa-serial (a COM port) rather than virtio-serial. */
 bool qga_win_channel_is_serial(const QgaWinChannel *ch);

@@ -3,7 +3,6 @@
 
 #include <string.h>
 
-#include "channel.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -15,54 +14,41 @@
  * (service.c), so there the back-off is only a safety net (ten minutes); a console run has no
  * notifications and retries from 1 s up to 30 s. A port held by another process is retried on
  * the console back-off either way, since no arrival will announce that it was let go.
- */
-#define OPEN_BACKOFF_FIRST_MS 1000
-#define OPEN_BACKOFF_CAP_MS 30000
-#define OPEN_BACKOFF_NOTIFIED_MS (10 * 60 * 1000)
-
-/*
+ *
  * Is the host there? vioser completes every read at once (EOF, aborted, no resources) while no
- * host has the socket open, and leaves it pending once one has (loop.c, READ_BACKOFF_*). So a
- * read still pending PROBE_MS after it was issued means a host; one that ends at once means
- * none, and the next is paced from 100 ms up to 5 s. The cap is longer than the main port's 2 s:
- * nobody times out waiting for us here, the queued events are just delivered up to 5 s later.
+ * host has the socket open, and leaves it pending once one has. So a read still pending 250 ms
+ * after it was issued means a host; one that ends at once means none, and the next is paced from
+ * 100 ms up to 5 s. The cap is longer than the QGA port's 2 s: nobody times out waiting for us
+ * here, the queued events are just delivered up to 5 s later.
+ *
+ * One WriteFile moves at most 64 KiB of the link's output.
  */
-#define PROBE_MS 250
-#define READ_BACKOFF_FIRST_MS 100
-#define READ_BACKOFF_CAP_MS 5000
-
-/* One WriteFile moves at most this much of the link's output. */
-#define WRITE_CHUNK (64 * 1024)
+static const QgaWinPortConfig g2h_port_config = {
+    .log_prefix = "g2h: ",
+    .open_backoff = { .first_ms = 1000, .cap_ms = 30000 },
+    .absent_wait_ms = 10 * 60 * 1000,
+    .read_backoff = { .first_ms = 100, .cap_ms = 5000 },
+    .probe_ms = 250,
+    .write_chunk = 64 * 1024,
+    /* What was in flight is lost with the connection; the link re-sends its hello and the queued
+     * events to the next host. */
+    .write_errors_reopen = true,
+};
 
 #define MAX_OS_EVENTS 8
 
-struct QgaWinG2h {
-    QgaAgent *agent;
-    QgaWinG2hHooks hooks;
+struct QgaG2hPort {
+    QgaWinPortHooks hooks;
     QgaG2hLink *link;
-    QgaWinChannel *ch;
+    QgaWinPort *port;
     QgaWinAddrWatch *addr;
     QgaWinPowerState power;
     const char *os_events[MAX_OS_EVENTS];   /* NULL-terminated, for the link's host-hello */
-
-    bool notified_arrivals;  /* the service gets port arrivals: an absent port is waited for */
-    bool connected;          /* the link was told the host is there */
-    bool was_connected;      /* ... since the port was opened (a failure then reopens at once) */
-    DWORD open_backoff;
-    ULONGLONG open_at;       /* port closed: next attempt (GetTickCount64) */
-    DWORD last_open_error;   /* logged once per distinct cause */
-    DWORD read_backoff;
-    ULONGLONG read_at;       /* read_delayed: when to read next */
-    bool read_delayed;
-    bool host_away_logged;
-    unsigned empty_reads;
-    ULONGLONG probe_at;      /* not connected, read in flight: a host if it is still pending then */
 };
-
 
 /* The OS events this platform reports (the link adds its own events and requests);
  * IP_ADDRESS_CHANGED only with a working address watch. */
-static void fill_os_events(QgaWinG2h *g)
+static void fill_os_events(QgaG2hPort *g)
 {
     static const char *const always[] = { "USER_SESSION", "SHUTDOWN_STARTING", "SUSPENDING", "RESUMED" };
     size_t n = 0;
@@ -73,24 +59,164 @@ static void fill_os_events(QgaWinG2h *g)
     g->os_events[n] = NULL;
 }
 
-QgaWinG2h *qga_win_g2h_new(QgaAgent *agent, const QgaWinG2hHooks *hooks, bool arrival_notifications,
-                           QgaError **error)
+static bool on_data(void *opaque, const void *data, size_t len)
+{
+    QgaG2hPort *g = opaque;
+    if (qga_g2h_link_feed(g->link, data, len) == 0)
+        return true;
+    qga_log_warning("g2h: the host sent a line over %d bytes; dropping the connection", QGA_G2H_LINK_MAX_LINE);
+    return false;
+}
+
+static size_t pending(void *opaque, const void **ret_data)
+{
+    QgaG2hPort *g = opaque;
+    QgaBuf *out = qga_g2h_link_output(g->link);
+    *ret_data = out->data;
+    return out->len;
+}
+
+static void consume(void *opaque, size_t len)
+{
+    QgaG2hPort *g = opaque;
+    qga_buf_consume(qga_g2h_link_output(g->link), len);
+}
+
+static void on_host(void *opaque)
+{
+    QgaG2hPort *g = opaque;
+    qga_log_info("g2h: host connected on %s", qga_win_port_path(g->port));
+    qga_g2h_link_connected(g->link);
+    if (g->hooks.connected)
+        g->hooks.connected(g->hooks.opaque);
+}
+
+static void on_gone(void *opaque)
+{
+    QgaG2hPort *g = opaque;
+    qga_log_info("g2h: host left %s; events queue until it is back", qga_win_port_path(g->port));
+    qga_g2h_link_disconnected(g->link);
+}
+
+static void on_opened(void *opaque, HANDLE h)
+{
+    QgaG2hPort *g = opaque;
+    if (g->hooks.opened)
+        g->hooks.opened(g->hooks.opaque, h);
+}
+
+static void on_closed(void *opaque)
+{
+    QgaG2hPort *g = opaque;
+    if (qga_g2h_link_is_connected(g->link))
+        qga_g2h_link_disconnected(g->link);
+    if (g->hooks.closed)
+        g->hooks.closed(g->hooks.opaque);
+}
+
+static void on_error(void *opaque, QgaWinPortOp op, DWORD code, const char *desc)
+{
+    QgaG2hPort *g = opaque;
+    switch (op) {
+    case QGA_WIN_PORT_OPEN:
+        if (code == ERROR_FILE_NOT_FOUND || code == ERROR_PATH_NOT_FOUND)
+            qga_log_info("g2h: %s (%s); running without the guest-driven channel until it appears", desc,
+                         qga_win_port_is_serial(g->port) ? "no such serial port"
+                                                         : "no org.qgacompat.g2h.0 channel in this VM");
+        else
+            qga_log_warning("g2h: %s -- will retry", desc);
+        break;
+    case QGA_WIN_PORT_READ:
+        if (qga_win_port_has_host(g->port))
+            qga_log_info("g2h: %s: lost the host, events queue until it is back", desc);
+        else
+            qga_log_debug("g2h: %s; reopening it", desc);
+        break;
+    case QGA_WIN_PORT_WRITE:
+        qga_log_debug("g2h: %s; reopening it", desc);
+        break;
+    }
+}
+
+/* The link's timer runs first, so what it queues (a heartbeat) goes out in the same turn. */
+static void source_prepare(void *opaque, int64_t now_ms)
+{
+    QgaG2hPort *g = opaque;
+    int64_t deadline = qga_g2h_link_deadline_ms(g->link);
+    if (deadline >= 0 && now_ms >= deadline)
+        qga_g2h_link_run_timers(g->link, now_ms);
+    qga_win_port_prepare(g->port, now_ms);
+}
+
+static DWORD source_handles(void *opaque, HANDLE *out)
+{
+    QgaG2hPort *g = opaque;
+    DWORD n = qga_win_port_handles(g->port, out);
+    if (g->addr)
+        out[n++] = qga_win_addr_watch_event(g->addr);
+    return n;
+}
+
+static int64_t source_deadline(void *opaque)
+{
+    QgaG2hPort *g = opaque;
+    int64_t at = qga_win_port_deadline(g->port);
+    int64_t link = qga_g2h_link_deadline_ms(g->link);
+    return link >= 0 && (at < 0 || link < at) ? link : at;
+}
+
+static bool source_dispatch(void *opaque, HANDLE h, int64_t now_ms)
+{
+    QgaG2hPort *g = opaque;
+    if (g->addr && h == qga_win_addr_watch_event(g->addr)) {
+        qga_win_on_system_event(g, QGA_WIN_NOTIFY_ADDRESS_CHANGE, 0, 0);
+        DWORD code = 0;
+        if (!qga_win_addr_watch_rearm(g->addr, &code)) {
+            qga_log_warning("g2h: address-change notifications stopped (error %lu)", (unsigned long)code);
+            qga_win_addr_watch_free(g->addr);
+            g->addr = NULL;
+        }
+        return true;
+    }
+    return qga_win_port_dispatch(g->port, h, now_ms);
+}
+
+static const QgaWinSourceFuncs g2h_source = {
+    .prepare = source_prepare,
+    .handles = source_handles,
+    .deadline = source_deadline,
+    .dispatch = source_dispatch,
+    .max_handles = QGA_WIN_PORT_MAX_HANDLES + 1,
+};
+
+QgaG2hPort *qga_g2h_port_new(QgaAgent *agent, QgaWinWaitSet *ws, const QgaWinPortHooks *hooks,
+                             bool arrival_notifications, QgaError **error)
 {
     const QgaG2hConfig *c = &agent->config->g2h;
-    /* A configuration built by hand (the unit tests) may leave these to the defaults. */
-    /* method and path: filled in by qga_config_g2h_finish. */
-    QgaWinChannel *ch = qga_win_channel_new(c->method, c->path, error);
-    if (!ch) {
-        qga_error_prefix(*error, "guest-driven channel");
-        return NULL;
-    }
-    QgaWinG2h *g = qga_calloc(1, sizeof(*g));
-    g->agent = agent;
+    QgaG2hPort *g = qga_calloc(1, sizeof(*g));
     if (hooks)
         g->hooks = *hooks;
-    g->ch = ch;
-    /* The notifications announce vioserial ports; a COM port's arrival would go unnoticed. */
-    g->notified_arrivals = arrival_notifications && !qga_win_channel_is_serial(ch);
+    QgaWinPortConfig pc = g2h_port_config;
+    pc.arrivals_notified = arrival_notifications;
+    QgaWinPortCallbacks cb = {
+        .on_data = on_data,
+        .pending = pending,
+        .consume = consume,
+        .on_host = on_host,
+        .on_gone = on_gone,
+        .on_opened = on_opened,
+        .on_closed = on_closed,
+        .on_error = on_error,
+        .opaque = g,
+    };
+    /* method and path come filled in by qga_config_g2h_finish; a configuration built by hand
+     * (the unit tests) must set both. */
+    g->port = qga_win_port_new(c->method, c->path, &pc, &cb, error);
+    if (!g->port) {
+        qga_error_prefix(*error, "guest-driven channel");
+        free(g);
+        return NULL;
+    }
     DWORD code = 0;
     g->addr = qga_win_addr_watch_new(&code);
     if (!g->addr)
@@ -107,336 +233,44 @@ QgaWinG2h *qga_win_g2h_new(QgaAgent *agent, const QgaWinG2hHooks *hooks, bool ar
     };
     lc.forward_log = qga_config_g2h_forward_level(c, &lc.forward_level);
     g->link = qga_g2h_link_new(agent, &lc);
+    qga_win_wait_set_add(ws, &g2h_source, g);
     return g;
 }
 
-static void close_port(QgaWinG2h *g, HANDLE ack)
-{
-    bool was_open = qga_win_channel_is_open(g->ch);
-    if (g->connected) {
-        g->connected = false;
-        qga_g2h_link_disconnected(g->link);
-    }
-    if (was_open)
-        qga_win_channel_close(g->ch);
-    if (ack)
-        SetEvent(ack);
-    if (was_open && g->hooks.closed)
-        g->hooks.closed(g->hooks.opaque);
-}
-
-void qga_win_g2h_free(QgaWinG2h *g)
+void qga_g2h_port_free(QgaG2hPort *g)
 {
     if (!g)
         return;
-    close_port(g, NULL);
+    qga_win_port_free(g->port);
     qga_g2h_link_free(g->link);
-    qga_win_channel_free(g->ch);
     qga_win_addr_watch_free(g->addr);
     free(g);
 }
 
-QgaG2hLink *qga_win_g2h_link(QgaWinG2h *g)
+QgaG2hLink *qga_g2h_port_link(QgaG2hPort *g)
 {
     return g->link;
 }
 
-bool qga_win_g2h_is_connected(const QgaWinG2h *g)
-{
-    return g->connected;
-}
-
-QgaWinPowerState *qga_win_g2h_power_state(QgaWinG2h *g)
+QgaWinPowerState *qga_g2h_port_power_state(QgaG2hPort *g)
 {
     return &g->power;
 }
 
-static bool port_absent(DWORD code)
+QgaWinPort *qga_g2h_port_port(QgaG2hPort *g)
 {
-    return code == ERROR_FILE_NOT_FOUND || code == ERROR_PATH_NOT_FOUND;
+    return g->port;
 }
 
-static void schedule_open(QgaWinG2h *g, bool now)
-{
-    ULONGLONG t = GetTickCount64();
-    if (now) {
-        g->open_backoff = 0;
-        g->open_at = t;
-        return;
-    }
-    if (g->notified_arrivals && port_absent(g->last_open_error)) {
-        g->open_at = t + OPEN_BACKOFF_NOTIFIED_MS;
-        return;
-    }
-    g->open_backoff = qga_win_backoff_next(g->open_backoff, OPEN_BACKOFF_FIRST_MS, OPEN_BACKOFF_CAP_MS);
-    g->open_at = t + g->open_backoff;
-}
-
-static void try_open(QgaWinG2h *g)
-{
-    DWORD code = 0;
-    QgaError *err = NULL;
-    if (qga_win_channel_open(g->ch, &code, &err) < 0) {
-        /* One line per distinct cause, not one per try. */
-        if (code != g->last_open_error) {
-            if (port_absent(code))
-                qga_log_info("g2h: %s (%s); running without the guest-driven channel until it appears",
-                             err->desc, qga_win_channel_is_serial(g->ch) ? "no such serial port"
-                                                                        : "no org.qgacompat.g2h.0 channel in this VM");
-            else
-                qga_log_warning("g2h: %s -- will retry", err->desc);
-        }
-        qga_error_free(err);
-        g->last_open_error = code;
-        schedule_open(g, false);
-        return;
-    }
-    qga_log_debug("g2h: %s opened", qga_win_channel_path(g->ch));
-    g->last_open_error = 0;
-    g->open_backoff = 0;
-    g->read_delayed = false;
-    g->read_backoff = 0;
-    g->empty_reads = 0;
-    g->host_away_logged = false;
-    g->was_connected = false;
-    if (g->hooks.opened)
-        g->hooks.opened(g->hooks.opaque, qga_win_channel_handle(g->ch));
-}
-
-static void become_connected(QgaWinG2h *g)
-{
-    if (g->connected)
-        return;
-    g->connected = true;
-    g->was_connected = true;
-    g->read_delayed = false;
-    g->read_backoff = 0;
-    g->host_away_logged = false;
-    qga_log_info("g2h: host connected on %s", qga_win_channel_path(g->ch));
-    qga_g2h_link_connected(g->link);
-    if (g->hooks.connected)
-        g->hooks.connected(g->hooks.opaque);
-}
-
-/* The port failed (or the host broke the protocol): close it and try again, at once when it had
- * been serving (a reset device, the Wine bridge's hang-up), else after the back-off. */
-static void port_failed(QgaWinG2h *g)
-{
-    bool now = g->was_connected;
-    close_port(g, NULL);
-    g->last_open_error = 0;
-    schedule_open(g, now);
-}
-
-static void delay_reads(QgaWinG2h *g)
-{
-    g->read_delayed = true;
-    g->read_backoff = qga_win_backoff_next(g->read_backoff, READ_BACKOFF_FIRST_MS, READ_BACKOFF_CAP_MS);
-    g->read_at = GetTickCount64() + g->read_backoff;
-}
-
-static void pump_writes(QgaWinG2h *g)
-{
-    if (!g->connected || qga_win_channel_write_busy(g->ch))
-        return;
-    QgaBuf *out = qga_g2h_link_output(g->link);
-    if (!out->len)
-        return;
-    size_t len = out->len > WRITE_CHUNK ? WRITE_CHUNK : out->len;
-    qga_win_channel_start_write(g->ch, out->data, len);
-    qga_buf_consume(out, len);
-}
-
-static void on_read(QgaWinG2h *g)
-{
-    const void *data;
-    size_t len;
-    DWORD code;
-    switch (qga_win_channel_finish_read(g->ch, &data, &len, &code)) {
-    case QGA_WIN_READ_PENDING:
-        return;
-    case QGA_WIN_READ_DATA:
-        g->empty_reads = 0;
-        become_connected(g);
-        if (qga_g2h_link_feed(g->link, data, len) < 0) {
-            qga_log_warning("g2h: the host sent a line over %d bytes; dropping the connection",
-                            QGA_G2H_LINK_MAX_LINE);
-            g->was_connected = false; /* back off: reconnecting at once would meet it again */
-            port_failed(g);
-        }
-        return;
-    case QGA_WIN_READ_EMPTY:
-        /* A COM read's interval timeout: the port is alive (a COM port has no host state). */
-        become_connected(g);
-        if (++g->empty_reads > 3)
-            delay_reads(g);
-        return;
-    case QGA_WIN_READ_HANGUP:
-        if (g->connected) {
-            qga_log_info("g2h: host left %s; events queue until it is back", qga_win_channel_path(g->ch));
-            g->connected = false;
-            /* What was in flight was meant for the host that left (the link re-sends hello and
-             * the queue to the next one). */
-            qga_win_channel_cancel_write(g->ch);
-            qga_g2h_link_disconnected(g->link);
-        } else if (!g->host_away_logged) {
-            qga_log_debug("g2h: no host on %s yet (error %lu); waiting for it", qga_win_channel_path(g->ch),
-                          (unsigned long)code);
-        }
-        g->host_away_logged = true;
-        delay_reads(g);
-        return;
-    case QGA_WIN_READ_ERROR:
-    default:
-        if (g->connected)
-            qga_log_info("g2h: lost the host on %s (error %lu); events queue until it is back",
-                         qga_win_channel_path(g->ch), (unsigned long)code);
-        else
-            qga_log_debug("g2h: error %lu reading %s; reopening it", (unsigned long)code, qga_win_channel_path(g->ch));
-        port_failed(g);
-        return;
-    }
-}
-
-static void on_write(QgaWinG2h *g)
-{
-    DWORD code;
-    if (qga_win_channel_finish_write(g->ch, &code) != QGA_WIN_WRITE_ERROR)
-        return;
-    /* What was in flight is lost with the connection; the link re-sends its hello and the
-     * queued events when the host is back. */
-    qga_log_debug("g2h: error %lu writing to %s; reopening it", (unsigned long)code, qga_win_channel_path(g->ch));
-    port_failed(g);
-}
-
-static void start_read(QgaWinG2h *g, ULONGLONG now)
-{
-    qga_win_channel_start_read(g->ch);
-    if (!g->connected)
-        g->probe_at = now + PROBE_MS;
-}
-
-void qga_win_g2h_prepare(QgaWinG2h *g)
-{
-    ULONGLONG now = GetTickCount64();
-    if (!qga_win_channel_is_open(g->ch) && now >= g->open_at)
-        try_open(g);
-    if (qga_win_channel_is_open(g->ch)) {
-        if (!g->connected && qga_win_channel_read_busy(g->ch) && now >= g->probe_at)
-            become_connected(g);
-        if (!qga_win_channel_read_busy(g->ch) && (!g->read_delayed || now >= g->read_at)) {
-            g->read_delayed = false;
-            start_read(g, now);
-        }
-    }
-    int64_t deadline = qga_g2h_link_deadline_ms(g->link);
-    if (deadline >= 0) {
-        int64_t t = qga_os_monotonic_ms();
-        if (t >= deadline)
-            qga_g2h_link_run_timers(g->link, t);
-    }
-    if (qga_win_channel_is_open(g->ch))
-        pump_writes(g);
-}
-
-DWORD qga_win_g2h_handles(const QgaWinG2h *g, HANDLE *out)
-{
-    DWORD n = 0;
-    if (qga_win_channel_read_busy(g->ch))
-        out[n++] = qga_win_channel_read_event(g->ch);
-    if (qga_win_channel_write_busy(g->ch))
-        out[n++] = qga_win_channel_write_event(g->ch);
-    if (g->addr)
-        out[n++] = qga_win_addr_watch_event(g->addr);
-    return n;
-}
-
-static ULONGLONG earlier(ULONGLONG a, ULONGLONG b)
-{
-    return a < b ? a : b;
-}
-
-DWORD qga_win_g2h_timeout(const QgaWinG2h *g)
-{
-    ULONGLONG now = GetTickCount64();
-    ULONGLONG at = UINT64_MAX;
-    if (!qga_win_channel_is_open(g->ch))
-        at = g->open_at;
-    else if (!qga_win_channel_read_busy(g->ch) && g->read_delayed)
-        at = g->read_at;
-    else if (!g->connected && qga_win_channel_read_busy(g->ch))
-        at = g->probe_at;
-    int64_t deadline = qga_g2h_link_deadline_ms(g->link);
-    if (deadline >= 0) {
-        int64_t left = deadline - qga_os_monotonic_ms();
-        at = earlier(at, now + (ULONGLONG)(left > 0 ? left : 0));
-    }
-    if (at == UINT64_MAX)
-        return INFINITE;
-    if (at <= now)
-        return 0;
-    return at - now >= INFINITE ? INFINITE - 1 : (DWORD)(at - now);
-}
-
-void qga_win_g2h_dispatch(QgaWinG2h *g, HANDLE h)
-{
-    if (g->addr && h == qga_win_addr_watch_event(g->addr)) {
-        qga_win_on_system_event(g, QGA_WIN_NOTIFY_ADDRESS_CHANGE, 0, 0);
-        DWORD code = 0;
-        if (!qga_win_addr_watch_rearm(g->addr, &code)) {
-            qga_log_warning("g2h: address-change notifications stopped (error %lu)", (unsigned long)code);
-            qga_win_addr_watch_free(g->addr);
-            g->addr = NULL;
-        }
-        return;
-    }
-    if (qga_win_channel_read_busy(g->ch) && h == qga_win_channel_read_event(g->ch))
-        on_read(g);
-    else if (qga_win_channel_write_busy(g->ch) && h == qga_win_channel_write_event(g->ch))
-        on_write(g);
-    if (qga_win_channel_is_open(g->ch))
-        pump_writes(g);
-}
-
-void qga_win_g2h_device_arrived(QgaWinG2h *g)
-{
-    if (!qga_win_channel_is_open(g->ch))
-        schedule_open(g, true);
-    else if (g->read_delayed)
-        g->read_at = 0;
-}
-
-void qga_win_g2h_release(QgaWinG2h *g, HANDLE ack)
-{
-    if (qga_win_channel_is_open(g->ch))
-        qga_log_info("g2h: releasing %s: the device is being removed or its driver updated",
-                     qga_win_channel_path(g->ch));
-    close_port(g, ack);
-    /* Back when the device arrives again (or on the back-off's safety net). */
-    g->last_open_error = ERROR_FILE_NOT_FOUND;
-    schedule_open(g, false);
-}
-
-void qga_win_g2h_stop(QgaWinG2h *g, bool shutdown, DWORD timeout_ms)
+void qga_g2h_port_stop(QgaG2hPort *g, bool shutdown, DWORD timeout_ms)
 {
     if (shutdown)
         qga_g2h_link_event(g->link, "SHUTDOWN_STARTING", NULL);
     qga_g2h_link_stopping(g->link);
     /* Deliver what is in the output, bounded: the SCM waits for us, and a host that stopped
      * reading must not hold up a shutdown. */
-    ULONGLONG deadline = GetTickCount64() + timeout_ms;
-    while (g->connected && qga_win_channel_is_open(g->ch)) {
-        pump_writes(g);
-        if (!qga_win_channel_write_busy(g->ch))
-            break;
-        ULONGLONG now = GetTickCount64();
-        if (now >= deadline) {
-            qga_log_debug("g2h: %zu bytes not delivered when stopping", qga_win_channel_write_remaining(g->ch));
-            break;
-        }
-        if (WaitForSingleObject(qga_win_channel_write_event(g->ch), (DWORD)(deadline - now)) != WAIT_OBJECT_0)
-            continue;
-        on_write(g);
-    }
-    close_port(g, NULL);
+    size_t left = qga_win_port_flush(g->port, timeout_ms);
+    if (left)
+        qga_log_debug("g2h: %zu bytes not delivered when stopping", left);
+    qga_win_port_close(g->port);
 }

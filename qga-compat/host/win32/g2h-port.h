@@ -1,52 +1,29 @@
-/* The guest-driven channel's port on Windows (org.qgacompat.g2h.0) and the OS events it reports, waited on by the channel loop. */
+/* The guest-driven channel's port on Windows (org.qgacompat.g2h.0) and the OS events it reports, on the server's wait. */
 #pragma once
 
+#include "port.h"
 #include "runtime.h"
 
 #include "g2h/link.h"
 
-typedef struct QgaWinG2h QgaWinG2h;
-
-/* Loop-thread callbacks; all optional. */
-typedef struct QgaWinG2hHooks {
-    void (*opened)(void *opaque, HANDLE h);  /* register removal notifications for the port handle */
-    void (*closed)(void *opaque);            /* ... and drop them (after CloseHandle) */
-    void (*connected)(void *opaque);         /* the host end is there (each time it comes back) */
-    void *opaque;
-} QgaWinG2hHooks;
-
-/* At most this many handles join the loop's wait (read, write, address change). */
-#define QGA_WIN_G2H_MAX_HANDLES 3
+typedef struct QgaG2hPort QgaG2hPort;
 
 /*
- * NULL when the channel cannot be set up (the error says why). arrival_notifications: the
- * service receives virtio-serial arrivals, so an absent port is waited for rather than retried.
- * The port is tried on the first qga_win_g2h_prepare(), never here.
+ * NULL when the channel cannot be set up (the error says why); else joined to ws.
+ * arrival_notifications: the service receives virtio-serial arrivals, so an absent port is
+ * waited for rather than retried. The port is tried on the first turn of the wait, never here.
  */
-QgaWinG2h *qga_win_g2h_new(QgaAgent *agent, const QgaWinG2hHooks *hooks, bool arrival_notifications,
-                           QgaError **error);
-void qga_win_g2h_free(QgaWinG2h *g);
+QgaG2hPort *qga_g2h_port_new(QgaAgent *agent, QgaWinWaitSet *ws, const QgaWinPortHooks *hooks,
+                             bool arrival_notifications, QgaError **error);
+void qga_g2h_port_free(QgaG2hPort *g);
 
-/* Before each wait: open the port when due, start reads and writes, run the link's timer. */
-void qga_win_g2h_prepare(QgaWinG2h *g);
-/* The handles to add to the wait (out has room for QGA_WIN_G2H_MAX_HANDLES); returns how many. */
-DWORD qga_win_g2h_handles(const QgaWinG2h *g, HANDLE *out);
-/* How long the loop may wait for the channel's sake (INFINITE: nothing due). */
-DWORD qga_win_g2h_timeout(const QgaWinG2h *g);
-/* One of the handles of qga_win_g2h_handles() is signalled. */
-void qga_win_g2h_dispatch(QgaWinG2h *g, HANDLE h);
-
-/* A virtio-serial port arrived: try the port now if it is closed. */
-void qga_win_g2h_device_arrived(QgaWinG2h *g);
-/* The device is being removed (or its driver updated): close the port, set ack (the service
- * handler waits for it), then drop the handle notification; an arrival brings it back. */
-void qga_win_g2h_release(QgaWinG2h *g, HANDLE ack);
+/* The port (device arrivals, releases). */
+QgaWinPort *qga_g2h_port_port(QgaG2hPort *g);
 /* The agent stops: SHUTDOWN_STARTING first when the OS is shutting down, then AGENT_STOPPING,
  * and up to timeout_ms to hand them to the port. */
-void qga_win_g2h_stop(QgaWinG2h *g, bool shutdown, DWORD timeout_ms);
+void qga_g2h_port_stop(QgaG2hPort *g, bool shutdown, DWORD timeout_ms);
 
-QgaG2hLink *qga_win_g2h_link(QgaWinG2h *g);
-bool qga_win_g2h_is_connected(const QgaWinG2h *g);
+QgaG2hLink *qga_g2h_port_link(QgaG2hPort *g);
 
 /* ---- g2h-events.c: OS notifications -> the link ---- */
 
@@ -55,7 +32,7 @@ bool qga_win_g2h_is_connected(const QgaWinG2h *g);
 typedef struct QgaWinPowerState {
     bool resume_reported;
 } QgaWinPowerState;
-QgaWinPowerState *qga_win_g2h_power_state(QgaWinG2h *g);
+QgaWinPowerState *qga_g2h_port_power_state(QgaG2hPort *g);
 
 /* The address-change watch: NotifyAddrChange with its OVERLAPPED event in the loop's wait. */
 typedef struct QgaWinAddrWatch QgaWinAddrWatch;
@@ -73,4 +50,4 @@ char *qga_win_session_user(DWORD session_id);
  *      g2h-seam-none.c (nothing) in qga-compat.exe ---- */
 
 /* The guest-driven channel connected (called each time; the seam acts on the first). */
-void qga_win_seam_g2h_connected(QgaWinLoop *loop);
+void qga_win_seam_g2h_connected(QgaWinServer *server);

@@ -1,4 +1,4 @@
-/* qga_host_run on Windows: the channel loop on the console or under the SCM. */
+/* qga_host_run on Windows: the server on the console or under the SCM. */
 #include "runtime.h"
 
 #include "core/config.h"
@@ -6,28 +6,28 @@
 #include "core/mem.h"
 #include "host/host.h"
 
-static QgaWinLoop *console_loop;
+static QgaWinServer *console_server;
 
 /* Ctrl-C, Ctrl-Break, closing the console window, logoff/shutdown of a console run: stop cleanly.
  * Runs on a thread the system creates; stopping only sets an event. */
 static BOOL WINAPI console_handler(DWORD type)
 {
-    QgaWinLoop *loop = console_loop;
-    if (!loop)
+    QgaWinServer *server = console_server;
+    if (!server)
         return FALSE;
-    qga_win_loop_stop(loop);
+    qga_win_server_stop(server);
     return TRUE;
 }
 
 static int run_console(QgaAgent *agent)
 {
-    QgaWinLoop *loop = qga_win_loop_new(agent, NULL);
-    console_loop = loop;
+    QgaWinServer *server = qga_win_server_new(agent, NULL);
+    console_server = server;
     SetConsoleCtrlHandler(console_handler, TRUE);
-    int rc = qga_win_loop_run(loop);
+    int rc = qga_win_server_run(server);
     SetConsoleCtrlHandler(console_handler, FALSE);
-    console_loop = NULL;
-    qga_win_loop_free(loop);
+    console_server = NULL;
+    qga_win_server_free(server);
     return rc;
 }
 

@@ -1,4 +1,4 @@
-/* Declarations shared by the Windows runtime (host/win32/): entry, service, event log, the channel loop. */
+/* Declarations shared by the Windows runtime (host/win32/): entry, service, event log, the server. */
 #pragma once
 
 #include "core/agent.h"
@@ -38,36 +38,39 @@ char *qga_win_service_cmdline(const char *exe, int argc, char **argv);
 void qga_win_eventlog_open(void);
 void qga_win_eventlog_close(void);
 
-/* ---- server.c: the channel loop ---- */
+/* ---- server.c: the agent's ports, watches and controls on one wait ---- */
 
-typedef struct QgaWinLoop QgaWinLoop;
+typedef struct QgaWinServer QgaWinServer;
+
+/* The ports the server serves; the service keeps a device notification per port. */
+typedef enum QgaWinPortId {
+    QGA_WIN_PORT_QGA,       /* the QGA port the host drives */
+    QGA_WIN_PORT_G2H,       /* the guest-driven channel's port */
+    QGA_WIN_N_PORTS,
+} QgaWinPortId;
 
 /* Hooks the service supplies; all optional. They run on the loop thread. */
-typedef struct QgaWinLoopHooks {
-    void (*ready)(void *opaque);                      /* the loop serves (or waits for the port) */
-    void (*channel_opened)(void *opaque, HANDLE h);   /* register per-handle device notifications */
-    void (*channel_closed)(void *opaque);             /* ... and drop them (after CloseHandle) */
-    void (*g2h_opened)(void *opaque, HANDLE h);       /* the same for the guest-driven port */
-    void (*g2h_closed)(void *opaque);
+typedef struct QgaWinServerHooks {
+    void (*ready)(void *opaque);                                   /* serving (or waiting for the port) */
+    void (*port_opened)(void *opaque, QgaWinPortId port, HANDLE h);  /* register per-handle device notifications */
+    void (*port_closed)(void *opaque, QgaWinPortId port);            /* ... and drop them (after CloseHandle) */
     void *opaque;
-} QgaWinLoopHooks;
+} QgaWinServerHooks;
 
-QgaWinLoop *qga_win_loop_new(QgaAgent *agent, const QgaWinLoopHooks *hooks);
-void qga_win_loop_free(QgaWinLoop *loop);
+QgaWinServer *qga_win_server_new(QgaAgent *agent, const QgaWinServerHooks *hooks);
+void qga_win_server_free(QgaWinServer *s);
 /* Run until stopped; returns the exit code (0 on a requested stop). */
-int qga_win_loop_run(QgaWinLoop *loop);
+int qga_win_server_run(QgaWinServer *s);
 /* Thread-safe requests from the console handler / service control handler. */
-void qga_win_loop_stop(QgaWinLoop *loop);
-void qga_win_loop_device_arrived(QgaWinLoop *loop);
-/* Close the port now (driver update / device removal); waits up to timeout_ms for the loop. */
-void qga_win_loop_release_port(QgaWinLoop *loop, DWORD timeout_ms);
-/* The same for the guest-driven channel's port (g2h-port.c). */
-void qga_win_loop_release_g2h(QgaWinLoop *loop, DWORD timeout_ms);
+void qga_win_server_stop(QgaWinServer *s);
+void qga_win_server_device_arrived(QgaWinServer *s);
+/* Close a port now (driver update / device removal); waits up to timeout_ms for the loop. */
+void qga_win_server_release_port(QgaWinServer *s, QgaWinPortId port, DWORD timeout_ms);
 /* SERVICE_CONTROL_PRESHUTDOWN: stop, telling the host SHUTDOWN_STARTING first (bounded flush). */
-void qga_win_loop_preshutdown(QgaWinLoop *loop);
-/* Before qga_win_loop_run: the service receives virtio-serial port arrivals (so an absent
+void qga_win_server_preshutdown(QgaWinServer *s);
+/* Before qga_win_server_run: the service receives virtio-serial port arrivals (so an absent
  * guest-driven port is waited for, not retried). */
-void qga_win_loop_set_arrival_notifications(QgaWinLoop *loop, bool on);
+void qga_win_server_set_arrival_notifications(QgaWinServer *s, bool on);
 
 /* Session-change and power-event notifications, queued by the service handler, delivered on the
  * loop thread (address changes come from the loop's own NotifyAddrChange, or a test seam). */
@@ -76,16 +79,11 @@ typedef enum QgaWinNotifyKind {
     QGA_WIN_NOTIFY_POWER_EVENT,
     QGA_WIN_NOTIFY_ADDRESS_CHANGE,
 } QgaWinNotifyKind;
-void qga_win_loop_notify(QgaWinLoop *loop, QgaWinNotifyKind kind, DWORD event_type, DWORD session_id);
+void qga_win_server_notify(QgaWinServer *s, QgaWinNotifyKind kind, DWORD event_type, DWORD session_id);
 /* The hook that receives them (system-events.c): logs, and with the guest-driven channel on (g2h
  * not NULL) turns them into USER_SESSION, SUSPENDING/RESUMED, IP_ADDRESS_CHANGED. */
-typedef struct QgaWinG2h QgaWinG2h;
-void qga_win_on_system_event(QgaWinG2h *g2h, QgaWinNotifyKind kind, DWORD event_type, DWORD session_id);
-
-/* ---- backoff (server.c) ---- */
-
-/* Next wait of an exponential back-off: first, doubling, capped. */
-DWORD qga_win_backoff_next(DWORD current, DWORD first, DWORD cap);
+typedef struct QgaG2hPort QgaG2hPort;
+void qga_win_on_system_event(QgaG2hPort *g2h, QgaWinNotifyKind kind, DWORD event_type, DWORD session_id);
 
 /* ---- service.c ---- */
 

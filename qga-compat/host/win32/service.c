@@ -17,17 +17,16 @@ static struct {
     SERVICE_STATUS_HANDLE status_handle;
     SERVICE_STATUS status;
     CRITICAL_SECTION status_lock; /* SetServiceStatus from the loop thread and the handler thread */
-    SRWLOCK loop_lock;            /* the handler's view of the loop while service_main frees it */
-    QgaWinLoop *loop;
+    SRWLOCK server_lock;          /* the handler's view of the server while service_main frees it */
+    QgaWinServer *server;
     HDEVNOTIFY iface_notify;      /* port arrivals */
-    HDEVNOTIFY handle_notify;     /* query-remove etc. for the open port handle */
-    HDEVNOTIFY g2h_notify;        /* ... for the guest-driven channel's port handle */
+    HDEVNOTIFY port_notify[QGA_WIN_N_PORTS]; /* query-remove etc. for each open port handle */
     int exit_code;
 } svc;
 
 /* Controls we take once running. PRESHUTDOWN gives a clean stop before the system goes down
  * (SHUTDOWN stays as the fallback where PRESHUTDOWN does not exist); qemu-ga takes STOP and
- * SHUTDOWN only. Session and power notifications feed qga_win_on_system_event. */
+ * SHUTDOWN only. Session and power notifications feed the guest-driven channel's events. */
 #define QGA_WIN_ACCEPTED (SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN | SERVICE_ACCEPT_PRESHUTDOWN | \
                           SERVICE_ACCEPT_SESSIONCHANGE | SERVICE_ACCEPT_POWEREVENT)
 
@@ -83,53 +82,48 @@ static void unregister_handle(HDEVNOTIFY *n)
     }
 }
 
-static void on_channel_opened(void *opaque, HANDLE h)
+static void on_port_opened(void *opaque, QgaWinPortId port, HANDLE h)
 {
-    svc.handle_notify = register_handle(h, "port");
+    static const char *const names[QGA_WIN_N_PORTS] = { "port", "guest-driven port" };
+    svc.port_notify[port] = register_handle(h, names[port]);
 }
 
-static void on_channel_closed(void *opaque)
+static void on_port_closed(void *opaque, QgaWinPortId port)
 {
-    unregister_handle(&svc.handle_notify);
+    unregister_handle(&svc.port_notify[port]);
 }
 
-static void on_g2h_opened(void *opaque, HANDLE h)
+/* Which port a handle notification is about: the registration it came through names it (the
+ * QGA port when none does). */
+static QgaWinPortId notified_port(const DEV_BROADCAST_HANDLE *dh)
 {
-    svc.g2h_notify = register_handle(h, "guest-driven port");
+    for (size_t i = 0; i < QGA_WIN_N_PORTS; i++)
+        if (svc.port_notify[i] && dh->dbch_hdevnotify == svc.port_notify[i])
+            return (QgaWinPortId)i;
+    return QGA_WIN_PORT_QGA;
 }
 
-static void on_g2h_closed(void *opaque)
-{
-    unregister_handle(&svc.g2h_notify);
-}
-
-static void on_device_event(QgaWinLoop *loop, DWORD type, const DEV_BROADCAST_HDR *hdr)
+static void on_device_event(QgaWinServer *server, DWORD type, const DEV_BROADCAST_HDR *hdr)
 {
     if (!hdr)
         return;
     if (hdr->dbch_devicetype == DBT_DEVTYP_DEVICEINTERFACE) {
         if (type == DBT_DEVICEARRIVAL)
-            qga_win_loop_device_arrived(loop);
+            qga_win_server_device_arrived(server);
         return;
     }
     if (hdr->dbch_devicetype != DBT_DEVTYP_HANDLE)
         return;
-    /* Which port: the registration the notification came through names it. */
-    const DEV_BROADCAST_HANDLE *dh = (const DEV_BROADCAST_HANDLE *)hdr;
-    bool g2h = svc.g2h_notify && dh->dbch_hdevnotify == svc.g2h_notify;
     switch (type) {
     case DBT_DEVICEQUERYREMOVE:
     case DBT_DEVICEREMOVEPENDING:
     case DBT_DEVICEREMOVECOMPLETE:
         /* The handle must be closed before we answer, or the removal (a driver update) fails. */
-        if (g2h)
-            qga_win_loop_release_g2h(loop, 10000);
-        else
-            qga_win_loop_release_port(loop, 10000);
+        qga_win_server_release_port(server, notified_port((const DEV_BROADCAST_HANDLE *)hdr), 10000);
         break;
     case DBT_DEVICEQUERYREMOVEFAILED:
         /* Someone else vetoed the removal: the port stays, take it back. */
-        qga_win_loop_device_arrived(loop);
+        qga_win_server_device_arrived(server);
         break;
     default:
         break;
@@ -140,42 +134,42 @@ static void on_device_event(QgaWinLoop *loop, DWORD type, const DEV_BROADCAST_HD
 static DWORD WINAPI service_handler(DWORD control, DWORD event_type, LPVOID event_data, LPVOID context)
 {
     DWORD result = NO_ERROR;
-    AcquireSRWLockShared(&svc.loop_lock);
-    QgaWinLoop *loop = svc.loop;
+    AcquireSRWLockShared(&svc.server_lock);
+    QgaWinServer *server = svc.server;
     switch (control) {
     case SERVICE_CONTROL_STOP:
     case SERVICE_CONTROL_SHUTDOWN:
         report_status(SERVICE_STOP_PENDING, 0, 5000);
-        if (loop)
-            qga_win_loop_stop(loop);
+        if (server)
+            qga_win_server_stop(server);
         break;
     case SERVICE_CONTROL_PRESHUTDOWN:
         /* The loop tells the host SHUTDOWN_STARTING and flushes (at most 2 s) before stopping. */
         report_status(SERVICE_STOP_PENDING, 0, 5000);
-        if (loop)
-            qga_win_loop_preshutdown(loop);
+        if (server)
+            qga_win_server_preshutdown(server);
         break;
     case SERVICE_CONTROL_INTERROGATE:
         break;
     case SERVICE_CONTROL_DEVICEEVENT:
-        if (loop)
-            on_device_event(loop, event_type, event_data);
+        if (server)
+            on_device_event(server, event_type, event_data);
         break;
     case SERVICE_CONTROL_SESSIONCHANGE:
-        if (loop) {
+        if (server) {
             const WTSSESSION_NOTIFICATION *n = event_data;
-            qga_win_loop_notify(loop, QGA_WIN_NOTIFY_SESSION_CHANGE, event_type, n ? n->dwSessionId : 0);
+            qga_win_server_notify(server, QGA_WIN_NOTIFY_SESSION_CHANGE, event_type, n ? n->dwSessionId : 0);
         }
         break;
     case SERVICE_CONTROL_POWEREVENT:
-        if (loop)
-            qga_win_loop_notify(loop, QGA_WIN_NOTIFY_POWER_EVENT, event_type, 0);
+        if (server)
+            qga_win_server_notify(server, QGA_WIN_NOTIFY_POWER_EVENT, event_type, 0);
         break;
     default:
         result = ERROR_CALL_NOT_IMPLEMENTED;
         break;
     }
-    ReleaseSRWLockShared(&svc.loop_lock);
+    ReleaseSRWLockShared(&svc.server_lock);
     return result;
 }
 
@@ -187,21 +181,19 @@ static void WINAPI service_main(DWORD argc, LPWSTR *argv)
         svc.exit_code = 1;
         return;
     }
-    /* START_PENDING until the loop is serving the port (or, with -r, waiting for it): qemu-ga
+    /* START_PENDING until the server is serving the port (or, with -r, waiting for it): qemu-ga
      * reports RUNNING before anything is ready. */
     report_status(SERVICE_START_PENDING, 0, 10000);
 
-    QgaWinLoopHooks hooks = {
+    QgaWinServerHooks hooks = {
         .ready = on_ready,
-        .channel_opened = on_channel_opened,
-        .channel_closed = on_channel_closed,
-        .g2h_opened = on_g2h_opened,
-        .g2h_closed = on_g2h_closed,
+        .port_opened = on_port_opened,
+        .port_closed = on_port_closed,
     };
-    QgaWinLoop *loop = qga_win_loop_new(svc.agent, &hooks);
-    AcquireSRWLockExclusive(&svc.loop_lock);
-    svc.loop = loop;
-    ReleaseSRWLockExclusive(&svc.loop_lock);
+    QgaWinServer *server = qga_win_server_new(svc.agent, &hooks);
+    AcquireSRWLockExclusive(&svc.server_lock);
+    svc.server = server;
+    ReleaseSRWLockExclusive(&svc.server_lock);
 
     DEV_BROADCAST_DEVICEINTERFACE_W filter = { 0 };
     filter.dbcc_size = sizeof(filter);
@@ -210,20 +202,20 @@ static void WINAPI service_main(DWORD argc, LPWSTR *argv)
     svc.iface_notify = RegisterDeviceNotificationW(svc.status_handle, &filter, DEVICE_NOTIFY_SERVICE_HANDLE);
     if (!svc.iface_notify)
         qga_log_debug("no virtio-serial arrival notifications: error %lu", (unsigned long)GetLastError());
-    qga_win_loop_set_arrival_notifications(loop, svc.iface_notify != NULL);
+    qga_win_server_set_arrival_notifications(server, svc.iface_notify != NULL);
     report_status(SERVICE_START_PENDING, 0, 10000);
 
-    int rc = qga_win_loop_run(loop);
+    int rc = qga_win_server_run(server);
 
     report_status(SERVICE_STOP_PENDING, 0, 5000);
     if (svc.iface_notify) {
         UnregisterDeviceNotification(svc.iface_notify);
         svc.iface_notify = NULL;
     }
-    AcquireSRWLockExclusive(&svc.loop_lock);
-    svc.loop = NULL;
-    ReleaseSRWLockExclusive(&svc.loop_lock);
-    qga_win_loop_free(loop);
+    AcquireSRWLockExclusive(&svc.server_lock);
+    svc.server = NULL;
+    ReleaseSRWLockExclusive(&svc.server_lock);
+    qga_win_server_free(server);
     svc.exit_code = rc;
     qga_log_info("service qga-compat stopped%s", rc ? " after an error" : "");
     /* A non-zero exit code makes the SCM run the recovery actions -s install configured. */
@@ -234,7 +226,7 @@ int qga_win_service_run(QgaAgent *agent)
 {
     svc.agent = agent;
     InitializeCriticalSection(&svc.status_lock);
-    InitializeSRWLock(&svc.loop_lock);
+    InitializeSRWLock(&svc.server_lock);
     static wchar_t name[] = QGA_WIN_SERVICE_NAME;
     SERVICE_TABLE_ENTRYW table[] = { { name, service_main }, { NULL, NULL } };
     int rc;

@@ -6,7 +6,7 @@
  * replay: the product cannot replay events, whatever its environment says.
  * tests/wine/test-g2h.py checks the seam is absent from it.
  */
-void qga_win_seam_g2h_connected(QgaWinLoop *loop)
+void qga_win_seam_g2h_connected(QgaWinServer *server)
 {
-    (void)loop;
+    (void)server;
 }

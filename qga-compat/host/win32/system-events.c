@@ -102,7 +102,7 @@ static const char *power_event_name(DWORD type)
     }
 }
 
-void qga_win_on_system_event(QgaWinG2h *g2h, QgaWinNotifyKind kind, DWORD event_type, DWORD session_id)
+void qga_win_on_system_event(QgaG2hPort *g2h, QgaWinNotifyKind kind, DWORD event_type, DWORD session_id)
 {
     switch (kind) {
     case QGA_WIN_NOTIFY_SESSION_CHANGE: {
@@ -110,19 +110,19 @@ void qga_win_on_system_event(QgaWinG2h *g2h, QgaWinNotifyKind kind, DWORD event_
         qga_log_debug("session change: %s (%lu) in session %lu", action ? action : "other",
                       (unsigned long)event_type, (unsigned long)session_id);
         if (g2h)
-            on_session_change(qga_win_g2h_link(g2h), event_type, session_id);
+            on_session_change(qga_g2h_port_link(g2h), event_type, session_id);
         break;
     }
     case QGA_WIN_NOTIFY_POWER_EVENT:
         qga_log_debug("power event: %s (%lu)", power_event_name(event_type), (unsigned long)event_type);
         if (g2h)
-            on_power_event(qga_win_g2h_link(g2h), qga_win_g2h_power_state(g2h), event_type);
+            on_power_event(qga_g2h_port_link(g2h), qga_g2h_port_power_state(g2h), event_type);
         break;
     case QGA_WIN_NOTIFY_ADDRESS_CHANGE:
         qga_log_debug("address change");
         /* The link waits for the burst to settle and sends only a list that differs. */
         if (g2h)
-            qga_g2h_link_addresses_changed(qga_win_g2h_link(g2h));
+            qga_g2h_link_addresses_changed(qga_g2h_port_link(g2h));
         break;
     }
 }
