@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/mem.h"
+#include "os/posix/fileio.h"
 #include "procfile.h"
 
 /* ticks * 1000 / hz without overflowing in the multiplication; false when the result does not fit. */
@@ -72,9 +73,9 @@ int qga_os_get_cpustats(QgaCpuStatsList *ret, QgaError **error)
     }
     char *text = NULL;
     size_t len = 0;
-    int err = qga_procfile_read(path, QGA_PROCFILE_MAX, &text, &len);
-    if (err) {
-        qga_error_set_os(error, err, "Could not open '%s'", path);
+    int rc = qga_read_full_file(path, QGA_PROCFILE_MAX, &text, &len);
+    if (rc < 0) {
+        qga_error_set_os(error, -rc, "Could not open '%s'", path);
         return -1;
     }
     QgaCpuStatsList list = { 0 };

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/mem.h"
+#include "os/posix/fileio.h"
 
 /* More block devices than this is not a guest we can describe in one reply anyway. */
 #define MAX_ENTRIES 65536
@@ -143,7 +144,7 @@ static void add_disk(const QgaLinuxRoots *roots, const char *entry, QgaDiskInfo 
     _qga_cleanup_free_ char *sizefile = qga_strdup_printf("%s/size", dir);
     _qga_cleanup_free_ char *size = NULL;
     size_t len;
-    if (qga_linux_read_file(sizefile, 64, &size, &len) < 0 || strcmp(size, "0\n") == 0 || strcmp(size, "0") == 0)
+    if (qga_read_full_file(sizefile, 64, &size, &len) < 0 || strcmp(size, "0\n") == 0 || strcmp(size, "0") == 0)
         return;
 
     char *devnode = qga_linux_devnode(roots, dir);

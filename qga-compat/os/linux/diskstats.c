@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "os/posix/fileio.h"
 
 #define MAX_DISKSTATS_BYTES (64u << 20)
 
@@ -99,8 +100,9 @@ int qga_linux_get_diskstats(const QgaLinuxRoots *roots, QgaDiskStatsInfo **ret, 
 {
     _qga_cleanup_free_ char *text = NULL;
     size_t len;
-    if (qga_linux_read_file(roots->diskstats, MAX_DISKSTATS_BYTES, &text, &len) < 0) {
-        qga_error_set_os(error, errno, "open(\"%s\")", roots->diskstats);
+    int rc = qga_read_full_file(roots->diskstats, MAX_DISKSTATS_BYTES, &text, &len);
+    if (rc < 0) {
+        qga_error_set_os(error, -rc, "open(\"%s\")", roots->diskstats);
         return -1;
     }
     QgaDiskStatsInfo *list = NULL;

@@ -1,13 +1,10 @@
 /* Linux mount table (for fsfreeze and fstrim) and the fsfreeze hook; the ioctls themselves are in fs-privileged.c. */
-#define _GNU_SOURCE /* O_CLOEXEC */
 #include "mountinfo.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <unistd.h>
 
-#include "core/buf.h"
 #include "core/mem.h"
+#include "os/posix/fileio.h"
 #include "os/posix/spawn.h"
 
 /* /proc/self/mountinfo of a machine with thousands of mounts stays far below this. */
@@ -16,37 +13,19 @@
 int qga_os_mount_list(QgaMountList *ret, QgaError **error)
 {
     const char *path = qga_os_mountinfo_path();
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        qga_error_set_os(error, errno, "failed to open mount table '%s'", path);
+    _qga_cleanup_free_ char *text = NULL;
+    size_t len;
+    int rc = qga_read_full_file(path, MOUNTINFO_MAX, &text, &len);
+    if (rc == -EFBIG) {
+        qga_error_generic(error, "mount table '%s' is larger than %zu bytes", path, MOUNTINFO_MAX);
         return -1;
     }
-    QgaBuf text = QGA_BUF_INIT;
-    char chunk[16384];
-    int rc = 0;
-    for (;;) {
-        ssize_t n = read(fd, chunk, sizeof(chunk));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            qga_error_set_os(error, errno, "failed to read mount table '%s'", path);
-            rc = -1;
-            break;
-        }
-        if (n == 0)
-            break;
-        if (text.len + (size_t)n > MOUNTINFO_MAX) {
-            qga_error_generic(error, "mount table '%s' is larger than %zu bytes", path, MOUNTINFO_MAX);
-            rc = -1;
-            break;
-        }
-        qga_buf_append(&text, chunk, (size_t)n);
+    if (rc < 0) {
+        qga_error_set_os(error, -rc, "failed to open mount table '%s'", path);
+        return -1;
     }
-    close(fd);
-    if (rc == 0)
-        qga_posix_mountinfo_parse(text.data ? text.data : "", text.len, ret);
-    qga_buf_free(&text);
-    return rc;
+    qga_posix_mountinfo_parse(text, len, ret);
+    return 0;
 }
 
 int qga_os_run_fsfreeze_hook(const char *hook, const char *arg, QgaError **error)

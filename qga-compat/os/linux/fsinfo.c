@@ -9,6 +9,7 @@
 #include <sys/sysmacros.h>
 
 #include "core/mem.h"
+#include "os/posix/fileio.h"
 
 /* mountinfo lines are short; a longer one is not the kernel's and is skipped. */
 #define MAX_MOUNTINFO_BYTES (64u << 20)
@@ -124,8 +125,9 @@ int qga_linux_mount_list(const QgaLinuxRoots *roots, QgaMountEntry **ret, size_t
 {
     _qga_cleanup_free_ char *text = NULL;
     size_t len;
-    if (qga_linux_read_file(roots->mountinfo, MAX_MOUNTINFO_BYTES, &text, &len) < 0) {
-        qga_error_set_os(error, errno, "failed to open mtab file: '%s'", roots->mountinfo);
+    int rc = qga_read_full_file(roots->mountinfo, MAX_MOUNTINFO_BYTES, &text, &len);
+    if (rc < 0) {
+        qga_error_set_os(error, -rc, "failed to open mtab file: '%s'", roots->mountinfo);
         return -1;
     }
     QgaMountEntry *list = NULL;

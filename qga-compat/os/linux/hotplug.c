@@ -8,19 +8,23 @@
 #include <sys/stat.h>
 
 #include "core/mem.h"
+#include "os/posix/fileio.h"
 #include "procfile.h"
 
-/* Small sysfs attribute: 0 or an errno value (ENODATA for an empty file). */
+/* Small sysfs attribute: 0 or an errno value (ENODATA for an empty file). Positive, as every
+ * error of this file: they end up in a memory block's error-code, and qga_os_sysfs_write's are. */
 static int read_attr(const char *path, char **ret_text)
 {
     size_t len = 0;
-    int err = qga_procfile_read(path, 4096, ret_text, &len);
-    if (err == 0 && len == 0) {
+    int rc = qga_read_full_file(path, 4096, ret_text, &len);
+    if (rc < 0)
+        return -rc;
+    if (len == 0) {
         free(*ret_text);
         *ret_text = NULL;
         return ENODATA;
     }
-    return err;
+    return 0;
 }
 
 static int check_dir(const char *path)

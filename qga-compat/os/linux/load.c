@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "os/posix/fileio.h"
 #include "procfile.h"
 #include "sysinfo.h"
 
@@ -54,9 +55,9 @@ int qga_os_get_load(double ret[3], QgaError **error)
 {
     char *text = NULL;
     size_t len = 0;
-    int err = qga_procfile_read("/proc/loadavg", 4096, &text, &len);
-    if (err) {
-        qga_error_set_os(error, err, "cannot query load average");
+    int rc = qga_read_full_file("/proc/loadavg", 4096, &text, &len);
+    if (rc < 0) {
+        qga_error_set_os(error, -rc, "cannot query load average");
         return -1;
     }
     bool ok = qga_loadavg_parse(text, len, ret);

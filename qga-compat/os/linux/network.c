@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "os/posix/fileio.h"
 #include "procfile.h"
 #include "procnet.h"
 
@@ -76,7 +77,7 @@ int qga_os_get_interfaces(QgaNetInterfaceList *ret, QgaError **error)
      * rtnl_link_stats are 32-bit and wrap). Unreadable: no statistics, which are optional. */
     char *text = NULL;
     size_t len = 0;
-    if (qga_procfile_read("/proc/net/dev", QGA_PROCFILE_MAX, &text, &len) == 0) {
+    if (qga_read_full_file("/proc/net/dev", QGA_PROCFILE_MAX, &text, &len) == 0) {
         qga_procnet_parse_dev(text, len, &list);
         free(text);
     }
@@ -90,9 +91,9 @@ int qga_os_get_routes(QgaNetRouteList *ret, QgaError **error)
     static const char route6[] = "/proc/net/ipv6_route";
     char *text = NULL;
     size_t len = 0;
-    int err = qga_procfile_read(route4, QGA_PROCFILE_MAX, &text, &len);
-    if (err) {
-        qga_error_set_os(error, err, "Could not open '%s'", route4);
+    int rc = qga_read_full_file(route4, QGA_PROCFILE_MAX, &text, &len);
+    if (rc < 0) {
+        qga_error_set_os(error, -rc, "Could not open '%s'", route4);
         return -1;
     }
     QgaNetRouteList list = { 0 };
@@ -101,13 +102,13 @@ int qga_os_get_routes(QgaNetRouteList *ret, QgaError **error)
 
     /* A kernel booted with ipv6.disable=1 has no ipv6_route: qemu-ga then fails the whole
      * command; the IPv4 routes are still worth answering with. */
-    err = qga_procfile_read(route6, QGA_PROCFILE_MAX, &text, &len);
-    if (err == 0) {
+    rc = qga_read_full_file(route6, QGA_PROCFILE_MAX, &text, &len);
+    if (rc == 0) {
         qga_procnet_parse_ipv6_route(text, len, &list);
         free(text);
-    } else if (err != ENOENT) {
+    } else if (rc != -ENOENT) {
         qga_net_route_list_clear(&list);
-        qga_error_set_os(error, err, "Could not open '%s'", route6);
+        qga_error_set_os(error, -rc, "Could not open '%s'", route6);
         return -1;
     }
     *ret = list;

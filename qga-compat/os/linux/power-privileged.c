@@ -8,33 +8,19 @@
 #include <unistd.h>
 
 #include "core/mem.h"
+#include "os/posix/fileio.h"
 #include "power-sysfs.h"
 #include "os/posix/spawn.h"
 
 #define SYS_POWER_STATE "/sys/power/state"
 #define SYS_POWER_DISK "/sys/power/disk"
 
-/* A small /sys or /proc file (up to max - 1 bytes) into a heap string; NULL when unreadable. */
+/* A small /sys or /proc file into a heap string; NULL when unreadable or longer than max bytes. */
 static char *read_small_max(const char *path, size_t max)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return NULL;
-    char *buf = qga_malloc(max);
-    size_t len = 0;
-    for (;;) {
-        ssize_t n = read(fd, buf + len, max - 1 - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        len += (size_t)n;
-        if (len == max - 1)
-            break;
-    }
-    close(fd);
-    buf[len] = '\0';
-    return buf;
+    char *text = NULL;
+    size_t len;
+    return qga_read_full_file(path, max, &text, &len) == 0 ? text : NULL;
 }
 
 static char *read_small(const char *path)

@@ -1,49 +1,7 @@
-/* Reading whole /proc and /sys files and splitting them into lines and fields, for the sysinfo parsers. */
+/* Splitting /proc and /sys text into lines and fields, for the sysinfo parsers. */
 #include "procfile.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#include "core/buf.h"
-
-int qga_procfile_read(const char *path, size_t max, char **ret_data, size_t *ret_len)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return errno;
-    /* /proc files report st_size 0: read until EOF, in one pass so the snapshot is as
-     * consistent as the kernel makes it (seq_file files are generated per read call). */
-    QgaBuf buf = QGA_BUF_INIT;
-    int err = 0;
-    for (;;) {
-        qga_buf_reserve(&buf, 65536);
-        ssize_t n = read(fd, buf.data + buf.len, buf.cap - buf.len - 1);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            err = errno;
-            break;
-        }
-        if (n == 0)
-            break;
-        buf.len += (size_t)n;
-        buf.data[buf.len] = '\0';
-        if (buf.len > max) {
-            err = EFBIG;
-            break;
-        }
-    }
-    close(fd);
-    if (err) {
-        qga_buf_free(&buf);
-        return err;
-    }
-    *ret_data = qga_buf_steal(&buf, ret_len);
-    return 0;
-}
 
 const char *qga_procfile_next_line(const char *text, size_t len, size_t *pos, size_t *ret_line_len)
 {

@@ -1,4 +1,4 @@
-/* Reading whole /proc and /sys files (sizes unknown in advance) for the system-information parsers. */
+/* Splitting /proc and /sys text into lines and fields for the system-information parsers (os/posix/fileio.h reads the files). */
 #pragma once
 
 #include <stdbool.h>
@@ -7,12 +7,6 @@
 
 /* Bigger than any /proc file these commands read on a sane guest (a full BGP table is ~100 bytes a route). */
 #define QGA_PROCFILE_MAX ((size_t)64 << 20)
-
-/*
- * Read path whole into a fresh NUL-terminated buffer (*ret_data, *ret_len).
- * Returns 0, or an errno value: the open/read error, or EFBIG past max bytes.
- */
-int qga_procfile_read(const char *path, size_t max, char **ret_data, size_t *ret_len);
 
 /* Split text into lines: returns the line starting at *pos (without its '\n') and advances *pos. NULL at the end. */
 const char *qga_procfile_next_line(const char *text, size_t len, size_t *pos, size_t *ret_line_len);

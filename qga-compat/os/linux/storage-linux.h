@@ -24,10 +24,7 @@ typedef struct QgaLinuxRoots {
 
 const QgaLinuxRoots *qga_linux_default_roots(void);
 
-/* ---- storage.c: small file reads and the sysfs walk from a block device to its disks ---- */
-
-/* Read a whole small file (at most max bytes, NUL-terminated). 0, or -1 with errno set. */
-int qga_linux_read_file(const char *path, size_t max, char **ret, size_t *ret_len);
+/* ---- storage.c: sysfs attributes and the walk from a block device to its disks ---- */
 
 /* A sysfs attribute dir/name without its trailing newline and blanks; NULL when absent, empty or binary. */
 char *qga_linux_read_attr(const char *dir, const char *name);

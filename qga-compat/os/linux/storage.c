@@ -4,7 +4,6 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,8 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/buf.h"
 #include "core/mem.h"
+#include "os/posix/fileio.h"
 
 /* dm/md stacks are a few levels deep; anything deeper is a loop or a hostile tree. */
 #define MAX_SLAVE_DEPTH 16
@@ -32,36 +31,6 @@ static const QgaLinuxRoots default_roots = {
 const QgaLinuxRoots *qga_linux_default_roots(void)
 {
     return &default_roots;
-}
-
-int qga_linux_read_file(const char *path, size_t max, char **ret, size_t *ret_len)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    QgaBuf b = QGA_BUF_INIT;
-    for (;;) {
-        char chunk[4096];
-        size_t want = max - b.len < sizeof(chunk) ? max - b.len : sizeof(chunk);
-        if (want == 0)
-            break;
-        ssize_t n = read(fd, chunk, want);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            int err = errno;
-            close(fd);
-            qga_buf_free(&b);
-            errno = err;
-            return -1;
-        }
-        if (n == 0)
-            break;
-        qga_buf_append(&b, chunk, (size_t)n);
-    }
-    close(fd);
-    *ret = qga_buf_steal(&b, ret_len);
-    return 0;
 }
 
 char *qga_linux_find_key(const char *text, const char *prefix)
@@ -83,7 +52,7 @@ char *qga_linux_read_attr(const char *dir, const char *name)
     _qga_cleanup_free_ char *path = qga_strdup_printf("%s/%s", dir, name);
     char *text = NULL;
     size_t len = 0;
-    if (qga_linux_read_file(path, 4096, &text, &len) < 0)
+    if (qga_read_full_file(path, 4096, &text, &len) < 0)
         return NULL;
     while (len > 0 && isspace((unsigned char)text[len - 1]))
         text[--len] = '\0';
@@ -417,7 +386,7 @@ char *qga_linux_devnode(const QgaLinuxRoots *roots, const char *sysdir)
     _qga_cleanup_free_ char *path = qga_strdup_printf("%s/uevent", sysdir);
     _qga_cleanup_free_ char *text = NULL;
     size_t len;
-    if (qga_linux_read_file(path, 16384, &text, &len) < 0)
+    if (qga_read_full_file(path, 16384, &text, &len) < 0)
         return NULL;
     _qga_cleanup_free_ char *name = qga_linux_find_key(text, "DEVNAME=");
     if (!name || !*name)
@@ -433,7 +402,7 @@ char *qga_linux_udev_property(const QgaLinuxRoots *roots, const char *syspath, c
     _qga_cleanup_free_ char *db = qga_strdup_printf("%s/b%s", roots->udev_data, devno);
     _qga_cleanup_free_ char *text = NULL;
     size_t len;
-    if (qga_linux_read_file(db, 65536, &text, &len) < 0)
+    if (qga_read_full_file(db, 65536, &text, &len) < 0)
         return NULL;
     _qga_cleanup_free_ char *prefix = qga_strdup_printf("E:%s=", key);
     char *value = qga_linux_find_key(text, prefix);

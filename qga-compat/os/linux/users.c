@@ -6,6 +6,7 @@
 #include <string.h>
 #include <utmpx.h>
 
+#include "os/posix/fileio.h"
 #include "procfile.h"
 
 #ifndef _PATH_UTMPX
@@ -37,7 +38,7 @@ int qga_os_get_user_sessions(QgaUserSessionList *ret, QgaError **error)
     QgaUserSessionList list = { 0 };
     /* No utmp (systemd without utmp support, containers) means nobody is logged in the way
      * qemu-ga can see: getutxent just returns nothing there, so this is an empty list. */
-    if (qga_procfile_read(_PATH_UTMPX, QGA_PROCFILE_MAX, &data, &len) == 0) {
+    if (qga_read_full_file(_PATH_UTMPX, QGA_PROCFILE_MAX, &data, &len) == 0) {
         qga_utmp_parse(data, len, &list);
         free(data);
     }

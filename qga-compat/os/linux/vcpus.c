@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "os/posix/fileio.h"
 #include "procfile.h"
 
 /* "cpu" followed by decimal digits only (cpufreq, cpuidle and friends are not CPUs). */
@@ -37,14 +38,14 @@ int qga_sysfs_read_vcpus(const char *cpu_dir, QgaVcpuList *ret, QgaError **error
         _qga_cleanup_free_ char *path = qga_strdup_printf("%s/%s/online", cpu_dir, de->d_name);
         char *text = NULL;
         size_t len = 0;
-        int err = qga_procfile_read(path, 4096, &text, &len);
-        if (err == ENOENT) {
+        int r = qga_read_full_file(path, 4096, &text, &len);
+        if (r == -ENOENT) {
             /* No "online" control: the CPU cannot be hot-unplugged (often cpu0 on x86). */
             qga_vcpu_list_append(&list, id, true, false);
             continue;
         }
-        if (err) {
-            qga_error_set_os(error, err, "could not open %s", path);
+        if (r < 0) {
+            qga_error_set_os(error, -r, "could not open %s", path);
             rc = -1;
             break;
         }

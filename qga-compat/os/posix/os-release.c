@@ -1,13 +1,12 @@
 /* os-release(5): KEY=value lines with shell-style quoting, decoded the way qemu-ga decodes them. */
 #include "os-release.h"
 
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
 #include "core/mem.h"
+#include "fileio.h"
 
 char *qga_os_release_unquote(const char *raw, size_t len)
 {
@@ -106,29 +105,7 @@ void qga_os_release_parse(const char *data, size_t len, QgaOsInfo *info)
 
 static bool read_small_file(const char *path, char **ret_data, size_t *ret_len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return false;
-    QgaBuf buf = QGA_BUF_INIT;
-    char chunk[4096];
-    size_t n;
-    bool ok = true;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        if (buf.len + n > QGA_OS_RELEASE_MAX) {
-            ok = false;
-            break;
-        }
-        qga_buf_append(&buf, chunk, n);
-    }
-    if (ferror(f))
-        ok = false;
-    fclose(f);
-    if (!ok) {
-        qga_buf_free(&buf);
-        return false;
-    }
-    *ret_data = qga_buf_steal(&buf, ret_len);
-    return true;
+    return qga_read_full_file(path, QGA_OS_RELEASE_MAX, ret_data, ret_len) == 0;
 }
 
 bool qga_os_release_load(QgaOsInfo *info)

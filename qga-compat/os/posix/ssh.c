@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/buf.h"
 #include "core/mem.h"
+#include "fileio.h"
 
 #define KEYS_FILE "authorized_keys"
 /* Far beyond any real key file; keeps a hostile or runaway file from filling the agent. */
@@ -37,44 +37,28 @@ int qga_os_ssh_read(const QgaSshTarget *target, char **ret_data, size_t *ret_len
                     QgaError **error)
 {
     /* A symlinked authorized_keys is followed, as sshd follows it. */
-    int fd = open(target->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) {
-        int err = errno;
-        if (ret_missing && (err == ENOENT || err == ENOTDIR)) {
-            *ret_missing = true;
-            *ret_data = qga_strdup("");
-            *ret_len = 0;
-            return 0;
-        }
-        qga_error_set_os(error, err, "failed to read '%s'", target->path);
+    char *data = NULL;
+    size_t len = 0;
+    int rc = qga_read_full_file(target->path, KEYS_FILE_MAX, &data, &len);
+    if (rc == -EFBIG) {
+        qga_error_generic(error, "failed to read '%s': larger than %zu bytes", target->path, KEYS_FILE_MAX);
         return -1;
     }
-    QgaBuf buf = QGA_BUF_INIT;
-    char chunk[8192];
-    for (;;) {
-        ssize_t n = read(fd, chunk, sizeof(chunk));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            qga_error_set_os(error, errno, "failed to read '%s'", target->path);
-            break;
-        }
-        if (n == 0) {
-            close(fd);
-            if (ret_missing)
-                *ret_missing = false;
-            *ret_data = qga_buf_steal(&buf, ret_len);
-            return 0;
-        }
-        if (buf.len + (size_t)n > KEYS_FILE_MAX) {
-            qga_error_generic(error, "failed to read '%s': larger than %zu bytes", target->path, KEYS_FILE_MAX);
-            break;
-        }
-        qga_buf_append(&buf, chunk, (size_t)n);
+    if (rc < 0 && ret_missing && (rc == -ENOENT || rc == -ENOTDIR)) {
+        *ret_missing = true;
+        *ret_data = qga_strdup("");
+        *ret_len = 0;
+        return 0;
     }
-    close(fd);
-    qga_buf_free(&buf);
-    return -1;
+    if (rc < 0) {
+        qga_error_set_os(error, -rc, "failed to read '%s'", target->path);
+        return -1;
+    }
+    if (ret_missing)
+        *ret_missing = false;
+    *ret_data = data;
+    *ret_len = len;
+    return 0;
 }
 
 static void closep(int *fd)
