@@ -137,8 +137,8 @@ QgaG2hLink *qga_g2h_link_new(QgaAgent *agent, const QgaG2hLinkConfig *config)
 {
     QgaG2hLink *l = qga_calloc(1, sizeof(*l));
     l->agent = agent;
-    l->monotonic_ms = config->monotonic_ms ? config->monotonic_ms : qga_os_monotonic_ms;
-    l->now_ns = config->now_ns ? config->now_ns : qga_os_now_ns;
+    l->monotonic_ms = config->monotonic_ms;
+    l->now_ns = config->now_ns;
     l->client = qga_g2h_client_new(config->queue_max);
     l->os = qga_strdup(config->os);
     l->capabilities = build_capabilities(config);

@@ -47,9 +47,8 @@ typedef struct QgaG2hLinkConfig {
     bool time_sync_on_resume;            /* after RESUMED: host-get-time, then set the clock */
     bool forward_log;                    /* the agent's log lines at forward_level or worse go */
     QgaLogLevel forward_level;           /* to the host as host-log (rate-limited) */
-    /* The clocks the link reads; the glue passes qga_os_monotonic_ms and
-     * qga_os_now_ns, tests a fake. NULL falls back to those platform functions, so a
-     * glue that does not set them yet behaves as before. */
+    /* The clocks the link reads (required): the glue passes qga_os_monotonic_ms and
+     * qga_os_now_ns, tests a fake. */
     int64_t (*monotonic_ms)(void);       /* timers: the clock of deadline_ms and run_timers */
     int64_t (*now_ns)(void);             /* wall clock: event timestamps, resume time sync */
 } QgaG2hLinkConfig;

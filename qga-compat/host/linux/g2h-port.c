@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "g2h/link.h"
+#include "g2h/messages.h"
 #include "address-watch.h"
 #include "channel.h"
 #include "core/log.h"
@@ -46,10 +47,6 @@ struct QgaG2hChannel {
 static void try_open(QgaG2hChannel *ch);
 static void on_addresses_changed(void *opaque);
 static void on_resumed(void *opaque, int64_t slept_ms);
-
-/* What the OS watches below report (rtnetlink and a cancel-on-set timerfd work on any Linux this
- * agent runs on; if one cannot be set up, the event is simply never sent, with a log line). */
-static const char *const posix_os_events[] = { "IP_ADDRESS_CHANGED", "RESUMED", NULL };
 
 /* The OS watches start with the port's first open, not with the agent: on the many guests
  * without the channel they would only cost every request a few more descriptors in poll(). */
@@ -365,7 +362,11 @@ QgaG2hChannel *qga_g2h_channel_start(QgaLoop *loop, QgaAgent *agent, QgaError **
     ch->link_timer = qga_loop_add_timer(loop, on_link_timer, ch);
     QgaG2hLinkConfig lc = {
         .os = "linux",
-        .os_events = posix_os_events,
+        /* The schema's OS events: rtnetlink and a cancel-on-set timerfd work on any Linux this
+         * agent runs on; if one cannot be set up, the event is simply never sent, with a log line. */
+        .os_events = qga_g2h_os_events,
+        .monotonic_ms = qga_os_monotonic_ms,
+        .now_ns = qga_os_now_ns,
         .heartbeat_ms = g->heartbeat_s * 1000,
         .queue_max = (size_t)g->queue,
         .fs_free_threshold = (unsigned)g->fs_free_threshold,

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/config.h"
+#include "g2h/messages.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "os/os.h"
@@ -46,16 +47,14 @@ struct QgaG2hPort {
     const char *os_events[MAX_OS_EVENTS];   /* NULL-terminated, for the link's host-hello */
 };
 
-/* The OS events this platform reports (the link adds its own events and requests);
- * IP_ADDRESS_CHANGED only with a working address watch. */
+/* The OS events this platform reports (the schema's list; the link adds its own events and
+ * requests), less IP_ADDRESS_CHANGED without a working address watch. */
 static void fill_os_events(QgaG2hPort *g)
 {
-    static const char *const always[] = { "USER_SESSION", "SHUTDOWN_STARTING", "SUSPENDING", "RESUMED" };
     size_t n = 0;
-    for (; n < QGA_N_ELEMENTS(always); n++)
-        g->os_events[n] = always[n];
-    if (g->addr)
-        g->os_events[n++] = "IP_ADDRESS_CHANGED";
+    for (const char *const *e = qga_g2h_os_events; *e && n + 1 < MAX_OS_EVENTS; e++)
+        if (g->addr || strcmp(*e, "IP_ADDRESS_CHANGED") != 0)
+            g->os_events[n++] = *e;
     g->os_events[n] = NULL;
 }
 
@@ -225,6 +224,8 @@ QgaG2hPort *qga_g2h_port_new(QgaAgent *agent, QgaWinWaitSet *ws, const QgaWinPor
     fill_os_events(g);
     QgaG2hLinkConfig lc = {
         .os = "windows",
+        .monotonic_ms = qga_os_monotonic_ms,
+        .now_ns = qga_os_now_ns,
         .os_events = g->os_events,
         .heartbeat_ms = c->heartbeat_s * 1000,
         .queue_max = (size_t)c->queue,
