@@ -3,10 +3,10 @@
 #include <glib.h>
 
 typedef struct ProbeChannel {
-    char *name;         /* target name, e.g. org.qgacompat.g2h.0 */
-    char *path;         /* source path of the unix socket */
-    char *mode;         /* source mode: bind (QEMU listens) or connect */
-    char *state;        /* target state in the live XML: connected / disconnected / NULL */
+    char *name;  /* target name, e.g. org.qgacompat.g2h.0 */
+    char *path;  /* source path of the unix socket */
+    char *mode;  /* source mode: bind (QEMU listens) or connect */
+    char *state; /* target state in the live XML: connected / disconnected / NULL */
 } ProbeChannel;
 
 void probe_channel_free(ProbeChannel *ch);

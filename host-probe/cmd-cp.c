@@ -245,8 +245,9 @@ static void probe_cp_print_done(const char *src, const char *dst, gboolean push,
     FILE *out = !push && g_str_equal(local, "-") ? stderr : stdout;
 
     if (json)
-        fprintf(out, "{\"direction\": \"%s\", \"bytes\": %" G_GUINT64_FORMAT
-                ", \"seconds\": %.3f}\n", push ? "push" : "pull", total, secs);
+        fprintf(out,
+                "{\"direction\": \"%s\", \"bytes\": %" G_GUINT64_FORMAT ", \"seconds\": %.3f}\n",
+                push ? "push" : "pull", total, secs);
     else
         fprintf(out, "%s -> %s: %" G_GUINT64_FORMAT " bytes in %.2f s\n", src, dst, total, secs);
     fflush(out);
@@ -261,7 +262,8 @@ int probe_cmd_cp(int argc, char **argv)
     const GOptionEntry entries[] = {
         { "chunk-size", 0, 0, G_OPTION_ARG_INT, &chunk_arg,
           "Bytes per guest-file-read/write (default 1 MiB, at most 2 MiB; writes through libvirt "
-          "at most 96 KiB)", "BYTES" },
+          "at most 96 KiB)",
+          "BYTES" },
         { "max-size", 0, 0, G_OPTION_ARG_INT64, &max_size,
           "Refuse to pull more than this (default 1 GiB, 0 = no limit)", "BYTES" },
         G_OPTION_ENTRY_NULL,

@@ -167,8 +167,8 @@ static JsonObject *probe_exec_args(int argc, char **argv, char **env, GBytes *in
         json_object_set_array_member(args, "env", arr);
     }
     if (input) {
-        g_autofree char *b64 = g_base64_encode(g_bytes_get_data(input, NULL),
-                                               g_bytes_get_size(input));
+        g_autofree char *b64 =
+            g_base64_encode(g_bytes_get_data(input, NULL), g_bytes_get_size(input));
         json_object_set_string_member(args, "input-data", b64);
     }
     json_object_set_boolean_member(args, "capture-output", capture);

@@ -13,9 +13,9 @@
 
 /* What every domain is asked. */
 typedef struct ProbeFleetQuery {
-    const char *query;          /* ping, version, hostname, os, time or call */
-    const char *call_command;   /* for query "call" */
-    const char *call_args;      /* its ARGS-JSON text (NULL: none) */
+    const char *query;        /* ping, version, hostname, os, time or call */
+    const char *call_command; /* for query "call" */
+    const char *call_args;    /* its ARGS-JSON text (NULL: none) */
 } ProbeFleetQuery;
 
 typedef struct ProbeFleetJob {
@@ -163,8 +163,8 @@ static int probe_fleet_collect(GPtrArray *uri_list, const ProbeOptions *opts,
 
     for (guint k = 0; k < uri_list->len; k++) {
         g_autoptr(GError) local = NULL;
-        g_autoptr(ProbeLibvirt) lv = probe_libvirt_open(g_ptr_array_index(uri_list, k), FALSE,
-                                                        &local);
+        g_autoptr(ProbeLibvirt) lv =
+            probe_libvirt_open(g_ptr_array_index(uri_list, k), FALSE, &local);
         g_autoptr(GPtrArray) names = lv ? probe_libvirt_list_active(lv, &local) : NULL;
 
         if (!names) {
@@ -204,7 +204,7 @@ static int probe_fleet_print(GPtrArray *all, gboolean several_uris, gboolean jso
     int failed = 0;
 
     table = several_uris ? probe_table_new(5, "URI", "DOMAIN", "AGENT", "RTT", "RESULT")
-                 : probe_table_new(4, "DOMAIN", "AGENT", "RTT", "RESULT");
+                         : probe_table_new(4, "DOMAIN", "AGENT", "RTT", "RESULT");
     for (guint i = 0; i < all->len; i++) {
         ProbeFleetJob *job = g_ptr_array_index(all, i);
         g_autofree char *rtt = job->ok ? g_strdup_printf("%.1f ms", job->rtt_ms) : NULL;
@@ -258,7 +258,8 @@ int probe_cmd_fleet(int argc, char **argv)
     ProbeFleetQuery q = { 0 };
     int status, failed;
 
-    if (!probe_options_parse(&opts, "fleet", "[ping|version|hostname|os|time|call CMD [ARGS-JSON]]",
+    if (!probe_options_parse(
+            &opts, "fleet", "[ping|version|hostname|os|time|call CMD [ARGS-JSON]]",
             "Run one query against every active domain of the given libvirt URIs and print a "
             "table (one row per domain). The per-domain timeout is --timeout (default 5 s). Exit "
             "status 0 when every domain answered, 1 when some did not, 3 when a URI could not be "

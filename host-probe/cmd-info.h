@@ -8,8 +8,8 @@
 
 typedef struct ProbeAgentInfo {
     char *version;
-    GPtrArray *names;        /* command names (char *) in the agent's order */
-    GHashTable *enabled;     /* name -> GINT_TO_POINTER(1 enabled / 2 disabled) */
+    GPtrArray *names;    /* command names (char *) in the agent's order */
+    GHashTable *enabled; /* name -> GINT_TO_POINTER(1 enabled / 2 disabled) */
 } ProbeAgentInfo;
 
 void probe_agent_info_free(ProbeAgentInfo *info);

@@ -15,7 +15,7 @@
 #include "listen-log.h"
 #include "options.h"
 
-#define LISTEN_MAX_CONNECTIONS 256   /* --listen: accepted guests at once */
+#define LISTEN_MAX_CONNECTIONS 256 /* --listen: accepted guests at once */
 #define LISTEN_DEFAULT_READ_TIMEOUT 10
 #define LISTEN_DEFAULT_HOOK_TIMEOUT 30
 
@@ -255,22 +255,26 @@ static gboolean listen_parse_args(ListenArgs *a, int *argc, char ***argv, GError
           "Keep each guest's key/value pairs in DIR (required)", "DIR" },
         { "guest", 0, 0, G_OPTION_ARG_STRING, &a->guest,
           "With --socket/--listen: the guest's name in output and state "
-          "(default: --domain, else \"guest\")", "NAME" },
+          "(default: --domain, else \"guest\")",
+          "NAME" },
         { "once", 0, 0, G_OPTION_ARG_NONE, &a->once,
           "With --socket/--listen: exit when the first connection ends", NULL },
         { "deny", 0, 0, G_OPTION_ARG_STRING_ARRAY, &a->deny_args,
           "Answer these host-* requests with \"denied by the host's policy\" "
-          "(repeatable, comma-separated)", "REQ[,REQ]" },
+          "(repeatable, comma-separated)",
+          "REQ[,REQ]" },
         { "hooks-dir", 0, 0, G_OPTION_ARG_FILENAME, &a->hooks_dir,
           "Run the executables in DIR for every accepted event (see below)", "DIR" },
         { "hook-timeout", 0, 0, G_OPTION_ARG_INT, &a->hook_timeout,
           "Kill a hook still running after S seconds (default 30)", "S" },
         { "log", 0, 0, G_OPTION_ARG_FILENAME, &a->log_path,
           "Also append every output and diagnostic line, timestamped, to FILE "
-          "(reopened on SIGHUP)", "FILE" },
+          "(reopened on SIGHUP)",
+          "FILE" },
         { "read-timeout", 0, 0, G_OPTION_ARG_INT, &a->read_timeout,
           "Disconnect a guest whose message stays incomplete for S seconds "
-          "(default 10; 0: never)", "S" },
+          "(default 10; 0: never)",
+          "S" },
         G_OPTION_ENTRY_NULL,
     };
     return probe_options_parse(&a->opts, "listen", "", listen_summary, entries, FALSE, argc, argv,
@@ -301,7 +305,8 @@ static gboolean listen_check_args(const ListenArgs *a, int argc, GError **error)
                            "listen: needs exactly one of --connect URI, --socket PATH or "
                            "--listen PATH (see qga-probe listen --help)");
     if (libvirt_mode && (a->once || a->guest))
-        return listen_fail(error, PROBE_ERROR_USAGE, "listen: --once and --guest go with --socket "
+        return listen_fail(error, PROBE_ERROR_USAGE,
+                           "listen: --once and --guest go with --socket "
                            "or --listen, not --connect");
     if (a->read_timeout < 0 || a->read_timeout > 3600 || a->hook_timeout < 1 ||
         a->hook_timeout > 3600)

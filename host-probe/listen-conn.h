@@ -9,16 +9,16 @@ typedef struct ListenConn ListenConn;
 
 /* Why a connection ended; the owner decides whether to reconnect and how soon. */
 typedef enum ListenClose {
-    LISTEN_CLOSE_EOF,        /* the peer hung up or an I/O error */
-    LISTEN_CLOSE_POLICY,     /* we cut a hostile guest off (flood, slow writer, not reading) */
-    LISTEN_CLOSE_OWNER,      /* listen_conn_close() by the owner */
+    LISTEN_CLOSE_EOF,    /* the peer hung up or an I/O error */
+    LISTEN_CLOSE_POLICY, /* we cut a hostile guest off (flood, slow writer, not reading) */
+    LISTEN_CLOSE_OWNER,  /* listen_conn_close() by the owner */
 } ListenClose;
 
 typedef void (*ListenConnClosed)(ListenConn *conn, ListenClose why, gpointer data);
 
 typedef struct ListenConfig {
-    guint read_timeout_s;    /* a partial message older than this: disconnect */
-    ListenHooks *hooks;      /* NULL without --hooks-dir */
+    guint read_timeout_s; /* a partial message older than this: disconnect */
+    ListenHooks *hooks;   /* NULL without --hooks-dir */
 } ListenConfig;
 
 /* Takes the connected socket; host is borrowed (it outlives the connection: its rate bucket and

@@ -10,8 +10,8 @@
 typedef struct ListenLibvirt ListenLibvirt;
 
 typedef struct ListenLibvirtConfig {
-    const char *uri;                 /* NULL: libvirt's default */
-    const char *const *domains;      /* names or UUIDs; NULL: every running domain */
+    const char *uri;            /* NULL: libvirt's default */
+    const char *const *domains; /* names or UUIDs; NULL: every running domain */
     const char *state_dir;
     const char *const *deny;
     ListenConfig conn;

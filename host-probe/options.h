@@ -3,21 +3,21 @@
 #include <glib.h>
 
 typedef struct ProbeOptions {
-    char *uri;          /* --connect: libvirt URI (NULL = libvirt's default) */
-    char *domain;       /* --domain (the last one given) */
-    char **domains;     /* every --domain given, in order (listen serves several) */
-    char *socket_path;  /* --socket */
-    char *channel;      /* --channel: with --domain, use this named channel's socket */
-    char *timeout_arg;  /* --timeout as given */
-    int timeout;        /* libvirt's convention: >0 seconds, -2 block, -1 default (5 s), 0 nowait */
-    gboolean json;      /* --json */
-    gboolean verbose;   /* --verbose: log protocol traffic to stderr */
+    char *uri;         /* --connect: libvirt URI (NULL = libvirt's default) */
+    char *domain;      /* --domain (the last one given) */
+    char **domains;    /* every --domain given, in order (listen serves several) */
+    char *socket_path; /* --socket */
+    char *channel;     /* --channel: with --domain, use this named channel's socket */
+    char *timeout_arg; /* --timeout as given */
+    int timeout;       /* libvirt's convention: >0 seconds, -2 block, -1 default (5 s), 0 nowait */
+    gboolean json;     /* --json */
+    gboolean verbose;  /* --verbose: log protocol traffic to stderr */
 } ProbeOptions;
 
 #define PROBE_TIMEOUT_BLOCK (-2)
 #define PROBE_TIMEOUT_DEFAULT (-1)
 #define PROBE_TIMEOUT_NOWAIT 0
-#define PROBE_DEFAULT_TIMEOUT_SECONDS 5   /* libvirt's QEMU_AGENT_WAIT_TIME */
+#define PROBE_DEFAULT_TIMEOUT_SECONDS 5 /* libvirt's QEMU_AGENT_WAIT_TIME */
 
 void probe_options_clear(ProbeOptions *opts);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(ProbeOptions, probe_options_clear)

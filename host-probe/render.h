@@ -12,7 +12,7 @@ void probe_print_json(JsonNode *node, gboolean pretty);
 /* Simple column table: add rows of strings (sanitized when printed), then print. */
 typedef struct ProbeTable ProbeTable;
 ProbeTable *probe_table_new(guint n_columns, ...);
-void probe_table_add(ProbeTable *table, ...);   /* n_columns strings (NULL prints "-") */
+void probe_table_add(ProbeTable *table, ...); /* n_columns strings (NULL prints "-") */
 void probe_table_print(ProbeTable *table, const char *indent);
 /* The table as text, every line starting with indent and ending with a newline. */
 char *probe_table_format(ProbeTable *table, const char *indent);

@@ -3,10 +3,10 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
-#define PROBE_MAX_REPLY_BYTES (10 * 1024 * 1024)  /* libvirt's QEMU_AGENT_MAX_RESPONSE */
+#define PROBE_MAX_REPLY_BYTES (10 * 1024 * 1024) /* libvirt's QEMU_AGENT_MAX_RESPONSE */
 #define PROBE_MAX_JSON_DEPTH 32
-#define PROBE_MAX_STRING 4096                       /* names, paths, descriptions */
-#define PROBE_MAX_ITEMS 4096                        /* list entries (interfaces, filesystems) */
+#define PROBE_MAX_STRING 4096 /* names, paths, descriptions */
+#define PROBE_MAX_ITEMS 4096  /* list entries (interfaces, filesystems) */
 
 /* Nesting of arrays and objects (outside strings) stays within max_depth: checked before
  * json-glib, which recurses once per level, ever sees guest text. */

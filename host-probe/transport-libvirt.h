@@ -15,7 +15,7 @@ typedef struct ProbeLibvirt ProbeLibvirt;
 
 ProbeLibvirt *probe_libvirt_open(const char *uri, gboolean read_only, GError **error);
 ProbeLibvirt *probe_libvirt_ref(ProbeLibvirt *lv);
-void probe_libvirt_close(ProbeLibvirt *lv);   /* drops one reference */
+void probe_libvirt_close(ProbeLibvirt *lv); /* drops one reference */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ProbeLibvirt, probe_libvirt_close)
 const char *probe_libvirt_uri(ProbeLibvirt *lv);
 /* The underlying virConnectPtr (for event registration in watch). */

@@ -18,10 +18,10 @@ typedef struct ProbeTransportOps {
 
 struct ProbeTransport {
     const ProbeTransportOps *ops;
-    gsize max_request;  /* the largest request text this transport delivers intact */
-    int timeout;        /* libvirt's convention, see ProbeOptions */
+    gsize max_request; /* the largest request text this transport delivers intact */
+    int timeout;       /* libvirt's convention, see ProbeOptions */
     gboolean verbose;
-    char *description;  /* "domain web01" / "socket /path" for messages */
+    char *description; /* "domain web01" / "socket /path" for messages */
 };
 
 void probe_transport_free(ProbeTransport *t);

@@ -8,8 +8,9 @@
 
 typedef struct QgaFamily {
     const char *name;
-    void (*start)(QgaAgent *agent);   /* at agent creation, after the dispatcher exists; may be NULL */
-    void (*stop)(QgaAgent *agent);    /* at agent teardown, in reverse order; may be NULL */
+    void (*start)(
+        QgaAgent *agent);          /* at agent creation, after the dispatcher exists; may be NULL */
+    void (*stop)(QgaAgent *agent); /* at agent teardown, in reverse order; may be NULL */
 } QgaFamily;
 
 /* Start every stateful family, in table order. */

@@ -5,7 +5,8 @@
 #include "os/hotplug.h"
 #include "qga-commands.h"
 
-int qga_cmd_guest_set_vcpus(QgaAgent *agent, const QgaJson *args, QgaJson **ret_result, QgaError **error)
+int qga_cmd_guest_set_vcpus(QgaAgent *agent, const QgaJson *args, QgaJson **ret_result,
+                            QgaError **error)
 {
     const QgaJson *vcpus = qga_json_object_get(args, "vcpus");
     size_t n = qga_json_array_length(vcpus);

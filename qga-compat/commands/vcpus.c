@@ -25,4 +25,3 @@ int qga_cmd_guest_get_vcpus(QgaAgent *agent, const QgaJson *args, QgaJson **ret_
     *ret_result = result;
     return 0;
 }
-

@@ -245,8 +245,8 @@ static int check_request(const QgaJson *req, const char **ret_execute, const Qga
  * Find, check and run one command: what a request and an in-process call share. On success
  * *ret_cmd is the command's spec and *ret_result its handler's result (NULL: no return type).
  */
-static int run_command(QgaDispatcher *d, const char *name, const QgaJson *args, const QgaCommandSpec **ret_cmd,
-                       QgaJson **ret_result, QgaError **error)
+static int run_command(QgaDispatcher *d, const char *name, const QgaJson *args,
+                       const QgaCommandSpec **ret_cmd, QgaJson **ret_result, QgaError **error)
 {
     size_t idx = find_command(d, name);
     if (idx == NOT_FOUND) {
@@ -288,7 +288,7 @@ int qga_dispatch_call(QgaDispatcher *d, const char *name, const QgaJson *args, Q
     QgaJson *result;
     if (run_command(d, name, args, &cmd, &result, error) < 0)
         return -1;
-    *ret_result = result ? result : qga_json_object();   /* what the reply's "return" would hold */
+    *ret_result = result ? result : qga_json_object(); /* what the reply's "return" would hold */
     return 0;
 }
 

@@ -5,7 +5,7 @@
 #include "link-private.h"
 #include "core/log.h"
 
-#define MIRROR_KEYS_MAX 256         /* the host's own per-guest limit */
+#define MIRROR_KEYS_MAX 256 /* the host's own per-guest limit */
 #define IDENTITY_FILE "g2h-identity.json"
 #define KV_FILE "g2h-kv.json"
 
@@ -72,11 +72,13 @@ static void kv_mirror_next(QgaG2hLink *l)
 {
     while (l->kv_next < qga_json_array_length(l->kv_keys) && l->kv_next < MIRROR_KEYS_MAX) {
         QgaJson *key = qga_json_array_get(l->kv_keys, l->kv_next);
-        if (qga_json_type(key) == QGA_JSON_STRING && !qga_json_object_get(l->kv_values, qga_json_get_string(key, NULL))) {
+        if (qga_json_type(key) == QGA_JSON_STRING &&
+            !qga_json_object_get(l->kv_values, qga_json_get_string(key, NULL))) {
             QgaJson *args = qga_json_object();
             qga_json_object_set_str(args, "key", qga_json_get_string(key, NULL));
             QgaError *err = NULL;
-            if (qga_g2h_client_request(l->client, &l->out, "host-kv-get", args, on_kv_value, l, NULL, &err) == 0)
+            if (qga_g2h_client_request(l->client, &l->out, "host-kv-get", args, on_kv_value, l,
+                                       NULL, &err) == 0)
                 return;
             qga_log_warning("g2h: %s", err->desc);
             qga_error_free(err);
@@ -104,10 +106,14 @@ static void on_kv_list(void *opaque, const QgaJson *result, const QgaError *erro
 
 static bool host_answers(const QgaJson *hello_reply, const char *request)
 {
-    QgaJson *list = qga_json_type(hello_reply) == QGA_JSON_OBJECT ? qga_json_object_get(hello_reply, "requests") : NULL;
-    for (size_t i = 0; list && qga_json_type(list) == QGA_JSON_ARRAY && i < qga_json_array_length(list); i++) {
+    QgaJson *list = qga_json_type(hello_reply) == QGA_JSON_OBJECT
+                        ? qga_json_object_get(hello_reply, "requests")
+                        : NULL;
+    for (size_t i = 0;
+         list && qga_json_type(list) == QGA_JSON_ARRAY && i < qga_json_array_length(list); i++) {
         QgaJson *name = qga_json_array_get(list, i);
-        if (qga_json_type(name) == QGA_JSON_STRING && !strcmp(qga_json_get_string(name, NULL), request))
+        if (qga_json_type(name) == QGA_JSON_STRING &&
+            !strcmp(qga_json_get_string(name, NULL), request))
             return true;
     }
     return false;

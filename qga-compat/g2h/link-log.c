@@ -20,8 +20,9 @@ static void forward_log_line(void *opaque, QgaLogLevel level, const char *messag
     if (l->log_tokens > QGA_G2H_LOG_BURST)
         l->log_tokens = QGA_G2H_LOG_BURST;
     l->log_refill_ms = now;
-    if (!qga_g2h_client_is_connected(l->client) || qga_g2h_client_is_held(l->client) || l->log_tokens < 1) {
-        l->log_skipped++;   /* lines while away are in the local log; the host learns how many */
+    if (!qga_g2h_client_is_connected(l->client) || qga_g2h_client_is_held(l->client) ||
+        l->log_tokens < 1) {
+        l->log_skipped++; /* lines while away are in the local log; the host learns how many */
         return;
     }
     l->log_tokens -= 1;
@@ -34,10 +35,11 @@ static void forward_log_line(void *opaque, QgaLogLevel level, const char *messag
     qga_json_object_set(args, "message", qga_json_string_len(text.data, text.len));
     qga_buf_free(&text);
     QgaError *err = NULL;
-    if (qga_g2h_client_request(l->client, &l->out, "host-log", args, on_log_forwarded, l, NULL, &err) == 0)
+    if (qga_g2h_client_request(l->client, &l->out, "host-log", args, on_log_forwarded, l, NULL,
+                               &err) == 0)
         l->log_skipped = 0;
     else
-        qga_error_free(err);   /* too many requests waiting: this line stays local */
+        qga_error_free(err); /* too many requests waiting: this line stays local */
     l->forwarding = false;
 }
 

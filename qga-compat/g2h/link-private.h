@@ -28,26 +28,26 @@ struct QgaG2hLink {
     QgaAgent *agent;
     QgaG2hClient *client;
     char *os;
-    const char **capabilities;      /* host-hello's list: the platform's OS events and ours */
+    const char **capabilities; /* host-hello's list: the platform's OS events and ours */
     QgaBuf out, in;
-    int64_t (*monotonic_ms)(void);  /* the config's clocks, or the platform's */
+    int64_t (*monotonic_ms)(void); /* the config's clocks, or the platform's */
     int64_t (*now_ns)(void);
 
     int64_t heartbeat_ms;
-    int64_t heartbeat_due;          /* -1: not armed (only while connected) */
+    int64_t heartbeat_due; /* -1: not armed (only while connected) */
     uint64_t heartbeat_sequence;
 
     /* link-watch.c */
     unsigned fs_threshold;
-    int64_t fs_due;                 /* -1 when the watch is off */
+    int64_t fs_due; /* -1 when the watch is off */
     G2hFsWatch *fs;
     size_t n_fs;
-    int64_t addresses_due;          /* -1: no change waiting to settle */
-    char *addresses_sent;           /* the list the host last learned, "\n"-joined */
+    int64_t addresses_due; /* -1: no change waiting to settle */
+    char *addresses_sent;  /* the list the host last learned, "\n"-joined */
 
     /* link-time.c */
     bool time_sync_on_resume;
-    bool time_sync_wanted;          /* resumed while the host was away: ask when it returns */
+    bool time_sync_wanted; /* resumed while the host was away: ask when it returns */
     int64_t time_asked_ms;
 
     /* link-kv.c: the host's view, mirrored into the state directory for guest software: the keys
@@ -85,7 +85,8 @@ QgaJson *g2h_link_run_command(QgaG2hLink *l, const char *name);
 const char *g2h_member_str(const QgaJson *obj, const char *key);
 bool g2h_member_uint(const QgaJson *obj, const char *key, uint64_t *ret);
 /* A request to the host (args: object taken, NULL for none); a refusal is logged. */
-void g2h_link_request(QgaG2hLink *l, const char *name, QgaJson *args, QgaG2hReplyFunc func, void *opaque);
+void g2h_link_request(QgaG2hLink *l, const char *name, QgaJson *args, QgaG2hReplyFunc func,
+                      void *opaque);
 void g2h_link_kv_set(QgaG2hLink *l, const char *key, const char *value);
 
 /* ---- link-kv.c ---- */

@@ -3,8 +3,8 @@
 #include "core/log.h"
 #include "os/system.h"
 
-#define CLOCK_CORRECT_MIN_NS 100000000LL   /* below the channel's own jitter: not worth a jump */
-#define HOST_TIME_MIN_NS 946684800000000000LL   /* 2000-01-01: anything earlier is a broken host */
+#define CLOCK_CORRECT_MIN_NS 100000000LL      /* below the channel's own jitter: not worth a jump */
+#define HOST_TIME_MIN_NS 946684800000000000LL /* 2000-01-01: anything earlier is a broken host */
 
 void qga_g2h_link_suspending(QgaG2hLink *l)
 {
@@ -20,7 +20,8 @@ static void on_host_time(void *opaque, const QgaJson *result, const QgaError *er
     }
     if (qga_json_type(result) != QGA_JSON_INT || qga_json_int_is_unsigned(result) ||
         qga_json_get_int(result) < HOST_TIME_MIN_NS) {
-        qga_log_warning("g2h: host-get-time: the host's answer is not a plausible time; clock left alone");
+        qga_log_warning(
+            "g2h: host-get-time: the host's answer is not a plausible time; clock left alone");
         return;
     }
     /* The host read its clock about half a round trip ago. */
@@ -37,7 +38,8 @@ static void on_host_time(void *opaque, const QgaJson *result, const QgaError *er
         qga_error_free(err);
         return;
     }
-    qga_log_info("g2h: clock corrected by %lld ms from the host's time", (long long)(offset / 1000000));
+    qga_log_info("g2h: clock corrected by %lld ms from the host's time",
+                 (long long)(offset / 1000000));
     QgaJson *data = qga_json_object();
     qga_json_object_set_int(data, "offset-ns", offset);
     qga_g2h_link_event(l, "CLOCK_CORRECTED", data);

@@ -4,14 +4,14 @@
 
 #include "link-private.h"
 
-#define FS_CHECK_IDLE_MS 60000      /* free-space checks without a heartbeat to ride on */
-#define FS_WATCH_MAX 256            /* mount points remembered */
-#define KV_VALUE_MAX 4096           /* the host's limit for a value (schema: host-kv-set) */
+#define FS_CHECK_IDLE_MS 60000 /* free-space checks without a heartbeat to ride on */
+#define FS_WATCH_MAX 256       /* mount points remembered */
+#define KV_VALUE_MAX 4096      /* the host's limit for a value (schema: host-kv-set) */
 
 void g2h_link_watch_init(QgaG2hLink *l, const QgaG2hLinkConfig *config)
 {
     l->fs_threshold = config->fs_free_threshold;
-    l->fs_due = l->fs_threshold ? l->monotonic_ms() : -1;   /* first look at once */
+    l->fs_due = l->fs_threshold ? l->monotonic_ms() : -1; /* first look at once */
     l->addresses_due = -1;
 }
 
@@ -56,7 +56,8 @@ static QgaStrList *current_addresses(QgaG2hLink *l)
             if (!ip || is_loopback(ip) || !g2h_member_uint(a, "prefix", &prefix))
                 continue;
             list->items = qga_realloc(list->items, (list->n + 1) * sizeof(char *));
-            list->items[list->n++] = qga_strdup_printf("%s:%s/%llu", name, ip, (unsigned long long)prefix);
+            list->items[list->n++] =
+                qga_strdup_printf("%s:%s/%llu", name, ip, (unsigned long long)prefix);
         }
     }
     if (list->n)
@@ -118,7 +119,7 @@ static void send_addresses(QgaG2hLink *l)
         return;
     _qga_cleanup_free_ char *joined = join_list(addrs, '\n');
     if (l->addresses_sent && !strcmp(joined, l->addresses_sent)) {
-        free_list(addrs);   /* an address came and went, or a change we do not report (loopback) */
+        free_list(addrs); /* an address came and went, or a change we do not report (loopback) */
         return;
     }
     QgaJson *list = qga_json_array();
@@ -165,15 +166,15 @@ static void check_free_space(QgaG2hLink *l)
         QgaJson *fs = qga_json_array_get(fsinfo, i);
         const char *mountpoint = g2h_member_str(fs, "mountpoint");
         uint64_t used, total;
-        if (!mountpoint || !g2h_member_uint(fs, "used-bytes", &used) || !g2h_member_uint(fs, "total-bytes", &total) ||
-            total == 0 || used > total)
+        if (!mountpoint || !g2h_member_uint(fs, "used-bytes", &used) ||
+            !g2h_member_uint(fs, "total-bytes", &total) || total == 0 || used > total)
             continue;
         uint64_t free_bytes = total - used;
         bool low = free_bytes * 100.0 / (double)total < l->fs_threshold;
         bool is_new;
         G2hFsWatch *w = fs_watch_find(l, mountpoint, &is_new);
         if (!w || (w->low == low && !(is_new && low)))
-            continue;   /* no crossing (a file system first seen with room is not news) */
+            continue; /* no crossing (a file system first seen with room is not news) */
         w->low = low;
         QgaJson *data = qga_json_object();
         qga_json_object_set_str(data, "mountpoint", mountpoint);

@@ -72,7 +72,8 @@ static void on_reply_logged(void *opaque, const QgaJson *result, const QgaError 
         qga_log_warning("g2h: %s: %s", what, error->desc);
 }
 
-void g2h_link_request(QgaG2hLink *l, const char *name, QgaJson *args, QgaG2hReplyFunc func, void *opaque)
+void g2h_link_request(QgaG2hLink *l, const char *name, QgaJson *args, QgaG2hReplyFunc func,
+                      void *opaque)
 {
     QgaError *err = NULL;
     if (qga_g2h_client_request(l->client, &l->out, name, args, func, opaque, NULL, &err) < 0) {
@@ -127,9 +128,10 @@ static const char **build_capabilities(const QgaG2hLinkConfig *config)
         if (m->from_os ? listed(config->os_events, m->name) : setting_on(config, m->setting))
             caps[n++] = m->name;
     for (size_t i = 0; config->os_events && config->os_events[i]; i++)
-        if (!listed(qga_g2h_os_events, config->os_events[i]))   /* a glue/schema mismatch */
-            qga_log_warning("g2h: %s is not an OS event of this platform in the schema; not announced",
-                            config->os_events[i]);
+        if (!listed(qga_g2h_os_events, config->os_events[i])) /* a glue/schema mismatch */
+            qga_log_warning(
+                "g2h: %s is not an OS event of this platform in the schema; not announced",
+                config->os_events[i]);
     return caps;
 }
 
@@ -218,7 +220,7 @@ void qga_g2h_link_connected(QgaG2hLink *l)
 void qga_g2h_link_disconnected(QgaG2hLink *l)
 {
     qga_g2h_client_disconnected(l->client);
-    g2h_link_kv_mirror_stop(l);   /* a half-read mirror is not written */
+    g2h_link_kv_mirror_stop(l); /* a half-read mirror is not written */
     qga_buf_clear(&l->out);
     qga_buf_clear(&l->in);
     l->heartbeat_due = -1;   /* no wake-ups while nobody listens */

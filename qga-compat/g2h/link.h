@@ -49,8 +49,8 @@ typedef struct QgaG2hLinkConfig {
     QgaLogLevel forward_level;           /* to the host as host-log (rate-limited) */
     /* The clocks the link reads (required): the glue passes qga_os_monotonic_ms and
      * qga_os_now_ns, tests a fake. */
-    int64_t (*monotonic_ms)(void);       /* timers: the clock of deadline_ms and run_timers */
-    int64_t (*now_ns)(void);             /* wall clock: event timestamps, resume time sync */
+    int64_t (*monotonic_ms)(void); /* timers: the clock of deadline_ms and run_timers */
+    int64_t (*now_ns)(void);       /* wall clock: event timestamps, resume time sync */
 } QgaG2hLinkConfig;
 
 #define QGA_G2H_LOG_BURST 10             /* host-log lines at once ... */

@@ -4,16 +4,16 @@
 
 /* The [g2h] setting without which a message is never sent (the schema's "setting"). */
 typedef enum QgaG2hSetting {
-    QGA_G2H_SETTING_NONE,                  /* sent whatever the settings */
-    QGA_G2H_SETTING_FS_FREE_THRESHOLD,     /* fs-free-threshold above 0 */
+    QGA_G2H_SETTING_NONE,              /* sent whatever the settings */
+    QGA_G2H_SETTING_FS_FREE_THRESHOLD, /* fs-free-threshold above 0 */
     QGA_G2H_SETTING_TIME_SYNC_ON_RESUME,
-    QGA_G2H_SETTING_FORWARD_LOG,           /* forward-log other than off */
+    QGA_G2H_SETTING_FORWARD_LOG, /* forward-log other than off */
 } QgaG2hSetting;
 
 typedef struct QgaG2hMessageSpec {
-    const char *name;        /* host-* request or EVENT name */
+    const char *name; /* host-* request or EVENT name */
     bool is_event;
-    bool from_os;            /* origin "os": an event the platform glue reports from an OS watch */
+    bool from_os; /* origin "os": an event the platform glue reports from an OS watch */
     QgaG2hSetting setting;
 } QgaG2hMessageSpec;
 

@@ -45,8 +45,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (!agent)
         die(err->desc);
     static const char *const os_events[] = { "RESUMED", NULL };
-    QgaG2hLinkConfig lc = { .os = "linux", .os_events = os_events, .queue_max = 8,
-                            .monotonic_ms = qga_os_monotonic_ms, .now_ns = qga_os_now_ns };
+    QgaG2hLinkConfig lc = { .os = "linux",
+                            .os_events = os_events,
+                            .queue_max = 8,
+                            .monotonic_ms = qga_os_monotonic_ms,
+                            .now_ns = qga_os_now_ns };
     link_ = qga_g2h_link_new(agent, &lc);
     qga_g2h_link_connected(link_);
     return 0;

@@ -236,7 +236,7 @@ static char *call(QgaDispatcher *d, const char *name, const char *args_text)
     char *text;
     if (r < 0) {
         g_assert_nonnull(err);
-        g_assert_true(result == sentinel);   /* untouched on failure */
+        g_assert_true(result == sentinel); /* untouched on failure */
         text = g_strdup_printf("%s: %s", qga_error_class_name(err->error_class), err->desc);
         qga_error_free(err);
     } else {
@@ -257,7 +257,8 @@ static void expect_call(QgaDispatcher *d, const char *name, const char *args, co
     g_assert_cmpstr(got, ==, want);
 }
 
-#define DISABLED(name) "CommandNotFound: Command " name " has been disabled: the command is not allowed"
+#define DISABLED(name) \
+    "CommandNotFound: Command " name " has been disabled: the command is not allowed"
 
 static GPtrArray *log_lines;
 
@@ -299,7 +300,8 @@ static void test_audit(void)
            GENERIC("Invalid parameter type for 'mode', expected: string"));
     g_assert_cmpuint(log_lines->len, ==, 1);
     /* An in-process call is audited the same way. */
-    expect_call(d, "guest-shutdown", "{\"mode\": 1}", "GenericError: Invalid parameter type for 'mode', expected: string");
+    expect_call(d, "guest-shutdown", "{\"mode\": 1}",
+                "GenericError: Invalid parameter type for 'mode', expected: string");
     g_assert_cmpuint(log_lines->len, ==, 1);
     expect_call(d, "guest-shutdown", NULL, "{}");
     g_assert_cmpuint(log_lines->len, ==, 2);
@@ -390,13 +392,16 @@ static void test_call(void)
     g_assert_cmpint(shutdown_calls, ==, 1);
 
     /* Unknown commands, bad arguments and handler failures: the request's errors, word for word. */
-    expect_call(d, "guest-bogus", NULL, "CommandNotFound: The command guest-bogus has not been found");
+    expect_call(d, "guest-bogus", NULL,
+                "CommandNotFound: The command guest-bogus has not been found");
     expect_call(d, "guest-sync", NULL, "GenericError: Parameter 'id' is missing");
-    expect_call(d, "guest-sync", "{\"id\": \"1\"}", "GenericError: Invalid parameter type for 'id', expected: integer");
+    expect_call(d, "guest-sync", "{\"id\": \"1\"}",
+                "GenericError: Invalid parameter type for 'id', expected: integer");
     expect_call(d, "guest-ping", "{\"foo\": 1}", "GenericError: Parameter 'foo' is unexpected");
     expect_call(d, "guest-shutdown", "{\"mode\": \"fail\"}",
                 "GenericError: Parameter 'mode' expects 'halt', 'powerdown', or 'reboot'");
-    expect_call(d, "guest-fail", NULL, "GenericError: failed to open file '/nope': No such file or directory");
+    expect_call(d, "guest-fail", NULL,
+                "GenericError: failed to open file '/nope': No such file or directory");
     qga_dispatcher_free(d);
 }
 

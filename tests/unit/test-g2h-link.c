@@ -11,11 +11,17 @@
 static const char *const caps[] = { "RESUMED", NULL };
 
 /* The link's clocks: time moves only when a test moves it. */
-#define FAKE_WALL_START_NS (G_GINT64_CONSTANT(1700000000) * 1000000000)   /* 2023-11-14 */
+#define FAKE_WALL_START_NS (G_GINT64_CONSTANT(1700000000) * 1000000000) /* 2023-11-14 */
 static gint64 fake_ms, fake_ns;
 
-static int64_t fake_monotonic_ms(void) { return fake_ms; }
-static int64_t fake_now_ns(void) { return fake_ns; }
+static int64_t fake_monotonic_ms(void)
+{
+    return fake_ms;
+}
+static int64_t fake_now_ns(void)
+{
+    return fake_ns;
+}
 
 static void advance_ms(gint64 ms)
 {
@@ -45,7 +51,8 @@ static void fixture_set_up(Fixture *f, gconstpointer data)
     char *argv[] = { "qga-compat", "-m", "unix-listen", "-p", sock, "-t", f->dir, "--g2h=off", NULL };
     QgaConfigAction action;
     QgaError *qerr = NULL;
-    g_assert_cmpint(qga_config_load(&f->cfg, qga_host_defaults(), 8, argv, stdout, &action, &qerr), ==, 0);
+    g_assert_cmpint(qga_config_load(&f->cfg, qga_host_defaults(), 8, argv, stdout, &action, &qerr),
+                    ==, 0);
     f->agent = qga_agent_new(&f->cfg, &qerr);
     g_assert_nonnull(f->agent);
     f->link = qga_g2h_link_new(f->agent, lc);
@@ -112,16 +119,29 @@ static char *read_record(Fixture *f)
 }
 
 #define FAKE_CLOCKS .monotonic_ms = fake_monotonic_ms, .now_ns = fake_now_ns
-static const QgaG2hLinkConfig sync_config = { .os = "linux", .os_events = caps, .time_sync_on_resume = true, FAKE_CLOCKS };
+static const QgaG2hLinkConfig sync_config = {
+    .os = "linux", .os_events = caps, .time_sync_on_resume = true, FAKE_CLOCKS
+};
 static const QgaG2hLinkConfig plain_config = { .os = "linux", .os_events = caps, FAKE_CLOCKS };
-static const QgaG2hLinkConfig forward_config = { .os = "linux", .os_events = caps, .forward_log = true,
-                                                 .forward_level = QGA_LOG_WARNING, FAKE_CLOCKS };
-static const QgaG2hLinkConfig heartbeat_config = { .os = "linux", .os_events = caps, .heartbeat_ms = 30000, FAKE_CLOCKS };
+static const QgaG2hLinkConfig forward_config = { .os = "linux",
+                                                 .os_events = caps,
+                                                 .forward_log = true,
+                                                 .forward_level = QGA_LOG_WARNING,
+                                                 FAKE_CLOCKS };
+static const QgaG2hLinkConfig heartbeat_config = {
+    .os = "linux", .os_events = caps, .heartbeat_ms = 30000, FAKE_CLOCKS
+};
 static const char *const all_os_events[] = { "SUSPENDING", "RESUMED", "IP_ADDRESS_CHANGED", NULL };
-static const QgaG2hLinkConfig everything_config = { .os = "linux", .os_events = all_os_events, .fs_free_threshold = 10,
-                                                    .time_sync_on_resume = true, .forward_log = true,
-                                                    .forward_level = QGA_LOG_ERROR, FAKE_CLOCKS };
-static const QgaG2hLinkConfig small_queue_config = { .os = "linux", .os_events = caps, .queue_max = 3, FAKE_CLOCKS };
+static const QgaG2hLinkConfig everything_config = { .os = "linux",
+                                                    .os_events = all_os_events,
+                                                    .fs_free_threshold = 10,
+                                                    .time_sync_on_resume = true,
+                                                    .forward_log = true,
+                                                    .forward_level = QGA_LOG_ERROR,
+                                                    FAKE_CLOCKS };
+static const QgaG2hLinkConfig small_queue_config = {
+    .os = "linux", .os_events = caps, .queue_max = 3, FAKE_CLOCKS
+};
 
 /* host-hello's capabilities, space-separated. */
 static char *hello_capabilities(Fixture *f)
@@ -129,8 +149,9 @@ static char *hello_capabilities(Fixture *f)
     qga_g2h_link_connected(f->link);
     g_autoptr(GPtrArray) msgs = take_output(f);
     g_assert_cmpstr(name_of(msgs->pdata[0]), ==, "host-hello");
-    JsonArray *list = json_object_get_array_member(json_object_get_object_member(msgs->pdata[0], "arguments"),
-                                                   "capabilities");
+    JsonArray *list =
+        json_object_get_array_member(json_object_get_object_member(msgs->pdata[0], "arguments"),
+                                     "capabilities");
     GString *names = g_string_new(NULL);
     for (guint i = 0; i < json_array_get_length(list); i++)
         g_string_append_printf(names, "%s%s", i ? " " : "", json_array_get_string_element(list, i));
@@ -143,12 +164,14 @@ static void test_capabilities(Fixture *f, gconstpointer data)
      * the OS events the glue reports (SUSPENDING is not one on Linux). */
     g_autofree char *announced = hello_capabilities(f);
     if (data == &plain_config)
-        g_assert_cmpstr(announced, ==, "host-hello host-kv-set host-kv-get host-kv-list host-get-identity "
-                                  "AGENT_STARTED AGENT_STOPPING HEARTBEAT EVENTS_DROPPED RESUMED");
+        g_assert_cmpstr(announced, ==,
+                        "host-hello host-kv-set host-kv-get host-kv-list host-get-identity "
+                        "AGENT_STARTED AGENT_STOPPING HEARTBEAT EVENTS_DROPPED RESUMED");
     else
-        g_assert_cmpstr(announced, ==, "host-hello host-get-time host-kv-set host-kv-get host-kv-list host-log "
-                                  "host-get-identity AGENT_STARTED AGENT_STOPPING HEARTBEAT EVENTS_DROPPED "
-                                  "IP_ADDRESS_CHANGED RESUMED CLOCK_CORRECTED FILESYSTEM_SPACE");
+        g_assert_cmpstr(announced, ==,
+                        "host-hello host-get-time host-kv-set host-kv-get host-kv-list host-log "
+                        "host-get-identity AGENT_STARTED AGENT_STOPPING HEARTBEAT EVENTS_DROPPED "
+                        "IP_ADDRESS_CHANGED RESUMED CLOCK_CORRECTED FILESYSTEM_SPACE");
 }
 
 static void test_resume_time_sync(Fixture *f, gconstpointer data)
@@ -169,7 +192,8 @@ static void test_resume_time_sync(Fixture *f, gconstpointer data)
     g_assert_nonnull(ask);
     /* Events are stamped with the link's wall clock. */
     JsonObject *stamp = json_object_get_object_member(msgs->pdata[1], "timestamp");
-    g_assert_cmpint(json_object_get_int_member(stamp, "seconds"), ==, FAKE_WALL_START_NS / 1000000000);
+    g_assert_cmpint(json_object_get_int_member(stamp, "seconds"), ==,
+                    FAKE_WALL_START_NS / 1000000000);
     g_assert_cmpint(json_object_get_int_member(stamp, "microseconds"), ==, 0);
 
     /* The host is 5 s ahead and answers 40 ms later: the clock is set (through the seam) to its
@@ -270,7 +294,7 @@ static void test_address_settling(Fixture *f, gconstpointer data)
     connect_and_settle(f);
     g_assert_cmpint(qga_g2h_link_deadline_ms(f->link), ==, -1);
     qga_g2h_link_addresses_changed(f->link);
-    advance_ms(300);   /* another change restarts the wait */
+    advance_ms(300); /* another change restarts the wait */
     qga_g2h_link_addresses_changed(f->link);
     gint64 due = qga_g2h_link_deadline_ms(f->link);
     g_assert_cmpint(due, ==, fake_ms + QGA_G2H_ADDRESS_SETTLE_MS);
@@ -298,7 +322,10 @@ static void test_heartbeat_timing(Fixture *f, gconstpointer data)
     g_autoptr(GPtrArray) beat = take_output(f);
     g_assert_cmpuint(beat->len, ==, 1);
     g_assert_cmpstr(name_of(beat->pdata[0]), ==, "HEARTBEAT");
-    g_assert_cmpint(json_object_get_int_member(json_object_get_object_member(beat->pdata[0], "data"), "sequence"), ==, 1);
+    g_assert_cmpint(json_object_get_int_member(json_object_get_object_member(beat->pdata[0],
+                                                                             "data"),
+                                               "sequence"),
+                    ==, 1);
     /* A timer five periods late (a suspended guest) sends one heartbeat, not a burst. */
     advance_ms(5 * 30000);
     qga_g2h_link_run_timers(f->link, fake_ms);
@@ -441,10 +468,10 @@ static void test_forward_log(Fixture *f, gconstpointer data)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    g_test_add("/g2h/link/capabilities/plain", Fixture, &plain_config, fixture_set_up, test_capabilities,
-               fixture_tear_down);
-    g_test_add("/g2h/link/capabilities/everything", Fixture, &everything_config, fixture_set_up, test_capabilities,
-               fixture_tear_down);
+    g_test_add("/g2h/link/capabilities/plain", Fixture, &plain_config, fixture_set_up,
+               test_capabilities, fixture_tear_down);
+    g_test_add("/g2h/link/capabilities/everything", Fixture, &everything_config, fixture_set_up,
+               test_capabilities, fixture_tear_down);
     g_test_add("/g2h/link/resume-time-sync", Fixture, &sync_config, fixture_set_up, test_resume_time_sync,
                fixture_tear_down);
     g_test_add("/g2h/link/no-sync-without-config", Fixture, &plain_config, fixture_set_up,
@@ -455,8 +482,8 @@ int main(int argc, char **argv)
                fixture_tear_down);
     g_test_add("/g2h/link/address-settling", Fixture, &plain_config, fixture_set_up, test_address_settling,
                fixture_tear_down);
-    g_test_add("/g2h/link/heartbeat-timing", Fixture, &heartbeat_config, fixture_set_up, test_heartbeat_timing,
-               fixture_tear_down);
+    g_test_add("/g2h/link/heartbeat-timing", Fixture, &heartbeat_config, fixture_set_up,
+               test_heartbeat_timing, fixture_tear_down);
     g_test_add("/g2h/link/mirror-host-view", Fixture, &plain_config, fixture_set_up, test_mirror_host_view,
                fixture_tear_down);
     g_test_add("/g2h/link/no-mirror-while-frozen", Fixture, &plain_config, fixture_set_up,

@@ -15,7 +15,8 @@ static HANDLE device_open(void *ctx, const wchar_t *path)
     /* Share mode 0, like qemu-ga: two agents answering one port would interleave replies. No
      * FILE_FLAG_NO_BUFFERING: it only means something for file-system files, and on those it
      * would demand sector-aligned buffers our queued writes do not have. */
-    return CreateFileW(path, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING, FILE_FLAG_OVERLAPPED, NULL);
+    return CreateFileW(path, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
+                       FILE_FLAG_OVERLAPPED, NULL);
 }
 
 static BOOL device_read(void *ctx, HANDLE h, void *buf, DWORD len, OVERLAPPED *ov)

@@ -13,11 +13,12 @@ typedef struct QgaWinChannel QgaWinChannel;
  * the driver's IOCTLs join here when the port asks them.
  */
 typedef struct QgaWinDeviceOps {
-    HANDLE (*open)(void *ctx, const wchar_t *path);  /* INVALID_HANDLE_VALUE on failure */
+    HANDLE (*open)(void *ctx, const wchar_t *path); /* INVALID_HANDLE_VALUE on failure */
     BOOL (*read)(void *ctx, HANDLE h, void *buf, DWORD len, OVERLAPPED *ov);
     BOOL (*write)(void *ctx, HANDLE h, const void *buf, DWORD len, OVERLAPPED *ov);
-    BOOL (*result)(void *ctx, HANDLE h, OVERLAPPED *ov, DWORD *ret_len, BOOL wait);  /* GetOverlappedResult */
-    BOOL (*cancel)(void *ctx, HANDLE h, OVERLAPPED *ov);                             /* CancelIoEx */
+    BOOL(*result)
+    (void *ctx, HANDLE h, OVERLAPPED *ov, DWORD *ret_len, BOOL wait); /* GetOverlappedResult */
+    BOOL (*cancel)(void *ctx, HANDLE h, OVERLAPPED *ov);              /* CancelIoEx */
     void (*close)(void *ctx, HANDLE h);
 } QgaWinDeviceOps;
 

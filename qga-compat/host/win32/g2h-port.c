@@ -44,7 +44,7 @@ struct QgaG2hPort {
     QgaWinPort *port;
     QgaWinAddrWatch *addr;
     QgaWinPowerState power;
-    const char *os_events[MAX_OS_EVENTS];   /* NULL-terminated, for the link's host-hello */
+    const char *os_events[MAX_OS_EVENTS]; /* NULL-terminated, for the link's host-hello */
 };
 
 /* The OS events this platform reports (the schema's list; the link adds its own events and
@@ -63,7 +63,8 @@ static bool on_data(void *opaque, const void *data, size_t len)
     QgaG2hPort *g = opaque;
     if (qga_g2h_link_feed(g->link, data, len) == 0)
         return true;
-    qga_log_warning("g2h: the host sent a line over %d bytes; dropping the connection", QGA_G2H_LINK_MAX_LINE);
+    qga_log_warning("g2h: the host sent a line over %d bytes; dropping the connection",
+                    QGA_G2H_LINK_MAX_LINE);
     return false;
 }
 
@@ -119,9 +120,11 @@ static void on_error(void *opaque, QgaWinPortOp op, DWORD code, const char *desc
     switch (op) {
     case QGA_WIN_PORT_OPEN:
         if (code == ERROR_FILE_NOT_FOUND || code == ERROR_PATH_NOT_FOUND)
-            qga_log_info("g2h: %s (%s); running without the guest-driven channel until it appears", desc,
-                         qga_win_port_is_serial(g->port) ? "no such serial port"
-                                                         : "no org.qgacompat.g2h.0 channel in this VM");
+            qga_log_info("g2h: %s (%s); running without the guest-driven channel until it appears",
+                         desc,
+                         qga_win_port_is_serial(g->port)
+                             ? "no such serial port"
+                             : "no org.qgacompat.g2h.0 channel in this VM");
         else
             qga_log_warning("g2h: %s -- will retry", desc);
         break;
@@ -171,7 +174,8 @@ static bool source_dispatch(void *opaque, HANDLE h, int64_t now_ms)
         qga_win_on_system_event(g, QGA_WIN_NOTIFY_ADDRESS_CHANGE, 0, 0);
         DWORD code = 0;
         if (!qga_win_addr_watch_rearm(g->addr, &code)) {
-            qga_log_warning("g2h: address-change notifications stopped (error %lu)", (unsigned long)code);
+            qga_log_warning("g2h: address-change notifications stopped (error %lu)",
+                            (unsigned long)code);
             qga_win_addr_watch_free(g->addr);
             g->addr = NULL;
         }
@@ -219,8 +223,9 @@ QgaG2hPort *qga_g2h_port_new(QgaAgent *agent, QgaWinWaitSet *ws, const QgaWinPor
     DWORD code = 0;
     g->addr = qga_win_addr_watch_new(&code);
     if (!g->addr)
-        qga_log_info("g2h: no address-change notifications (error %lu): IP_ADDRESS_CHANGED is not sent",
-                     (unsigned long)code);
+        qga_log_info(
+            "g2h: no address-change notifications (error %lu): IP_ADDRESS_CHANGED is not sent",
+            (unsigned long)code);
     fill_os_events(g);
     QgaG2hLinkConfig lc = {
         .os = "windows",

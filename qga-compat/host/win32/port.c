@@ -9,22 +9,22 @@ struct QgaWinPort {
     QgaWinPortConfig cfg;
     QgaWinPortCallbacks cb;
     QgaWinChannel *ch;
-    bool waits_for_arrival;  /* a missing port is announced by its arrival (absent_wait_ms) */
-    bool failed;             /* read_errors_fatal and a read failed: closed for good */
+    bool waits_for_arrival; /* a missing port is announced by its arrival (absent_wait_ms) */
+    bool failed;            /* read_errors_fatal and a read failed: closed for good */
 
     int64_t open_backoff;
-    int64_t open_at;         /* closed: the next attempt */
-    DWORD last_open_error;   /* the cause of the last failed attempt (told once); 0: none */
+    int64_t open_at;       /* closed: the next attempt */
+    DWORD last_open_error; /* the cause of the last failed attempt (told once); 0: none */
 
     int64_t read_backoff;
-    int64_t read_at;         /* read_delayed: when to read next */
-    bool read_delayed;       /* reads are paced (no host, or empty reads in a row) */
-    unsigned empty_reads;    /* consecutive reads that ended with nothing */
+    int64_t read_at;      /* read_delayed: when to read next */
+    bool read_delayed;    /* reads are paced (no host, or empty reads in a row) */
+    unsigned empty_reads; /* consecutive reads that ended with nothing */
 
-    bool host;               /* the host is there */
-    bool served;             /* ... was seen (data, or a probe) since the port opened */
-    bool away_logged;        /* its absence is logged, once until it is back */
-    int64_t probe_at;        /* probe_ms, no host, read in flight: a host if still pending then */
+    bool host;        /* the host is there */
+    bool served;      /* ... was seen (data, or a probe) since the port opened */
+    bool away_logged; /* its absence is logged, once until it is back */
+    int64_t probe_at; /* probe_ms, no host, read in flight: a host if still pending then */
 };
 
 QgaWinPort *qga_win_port_new(const char *method, const char *path, const QgaWinPortConfig *config,
@@ -37,7 +37,8 @@ QgaWinPort *qga_win_port_new(const char *method, const char *path, const QgaWinP
     p->cfg = *config;
     p->cb = *callbacks;
     p->ch = ch;
-    p->waits_for_arrival = config->arrivals_notified && config->absent_wait_ms > 0 && !qga_win_channel_is_serial(ch);
+    p->waits_for_arrival =
+        config->arrivals_notified && config->absent_wait_ms > 0 && !qga_win_channel_is_serial(ch);
     return p;
 }
 
@@ -202,8 +203,8 @@ static void pump_writes(QgaWinPort *p)
 static void on_hangup(QgaWinPort *p, DWORD code, int64_t now)
 {
     if (p->host || !p->away_logged)
-        qga_log_debug("%shost side of %s is not connected (error %lu); waiting for it", p->cfg.log_prefix,
-                      qga_win_port_path(p), (unsigned long)code);
+        qga_log_debug("%shost side of %s is not connected (error %lu); waiting for it",
+                      p->cfg.log_prefix, qga_win_port_path(p), (unsigned long)code);
     p->away_logged = true;
     host_lost(p);
     delay_reads(p, now);
@@ -212,8 +213,8 @@ static void on_hangup(QgaWinPort *p, DWORD code, int64_t now)
 static void report_os_error(QgaWinPort *p, QgaWinPortOp op, DWORD code)
 {
     QgaError *err = NULL;
-    qga_error_set_os(&err, (int)code, "error %s channel %s", op == QGA_WIN_PORT_READ ? "reading" : "writing",
-                     qga_win_port_path(p));
+    qga_error_set_os(&err, (int)code, "error %s channel %s",
+                     op == QGA_WIN_PORT_READ ? "reading" : "writing", qga_win_port_path(p));
     report(p, op, code, err->desc);
     qga_error_free(err);
 }
@@ -279,7 +280,8 @@ void qga_win_port_prepare(QgaWinPort *p, int64_t now_ms)
     if (p->cfg.probe_ms && !p->host && qga_win_channel_read_busy(p->ch) && now_ms >= p->probe_at)
         host_seen(p);
     pump_writes(p);
-    if (!qga_win_channel_read_busy(p->ch) && output_below_high_water(p) && (!p->read_delayed || now_ms >= p->read_at)) {
+    if (!qga_win_channel_read_busy(p->ch) && output_below_high_water(p) &&
+        (!p->read_delayed || now_ms >= p->read_at)) {
         p->read_delayed = false;
         qga_win_channel_start_read(p->ch);
         if (p->cfg.probe_ms && !p->host)
@@ -357,12 +359,13 @@ void qga_win_port_device_arrived(QgaWinPort *p)
 void qga_win_port_release(QgaWinPort *p, HANDLE ack, int64_t now_ms)
 {
     if (qga_win_channel_is_open(p->ch)) {
-        qga_log_info("%sreleasing %s: the device is being removed or its driver updated", p->cfg.log_prefix,
-                     qga_win_port_path(p));
+        qga_log_info("%sreleasing %s: the device is being removed or its driver updated",
+                     p->cfg.log_prefix, qga_win_port_path(p));
         /* qemu-ga keeps the handle, so a driver update needs a reboot; closing it lets the
          * removal proceed. The device's arrival (or the back-off's cap) brings us back. */
         p->open_backoff = p->cfg.open_backoff.cap_ms;
-        p->open_at = now_ms + (p->waits_for_arrival ? p->cfg.absent_wait_ms : p->cfg.open_backoff.cap_ms);
+        p->open_at =
+            now_ms + (p->waits_for_arrival ? p->cfg.absent_wait_ms : p->cfg.open_backoff.cap_ms);
         p->last_open_error = 0;
     }
     close_port(p, ack);
@@ -378,7 +381,8 @@ size_t qga_win_port_flush(QgaWinPort *p, DWORD timeout_ms)
         int64_t now = qga_os_monotonic_ms();
         if (now >= deadline)
             return qga_win_channel_write_remaining(p->ch);
-        if (WaitForSingleObject(qga_win_channel_write_event(p->ch), (DWORD)(deadline - now)) == WAIT_OBJECT_0)
+        if (WaitForSingleObject(qga_win_channel_write_event(p->ch), (DWORD)(deadline - now)) ==
+            WAIT_OBJECT_0)
             on_write(p, qga_os_monotonic_ms());
     }
     return 0;

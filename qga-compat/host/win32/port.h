@@ -10,8 +10,8 @@ typedef struct QgaWinPort QgaWinPort;
 
 /* What sets one port apart from another. */
 typedef struct QgaWinPortConfig {
-    const char *log_prefix;      /* before the port's own log lines: "" or "g2h: " */
-    QgaBackoff open_backoff;     /* a port missing or held by another process */
+    const char *log_prefix;  /* before the port's own log lines: "" or "g2h: " */
+    QgaBackoff open_backoff; /* a port missing or held by another process */
     /* With arrival notifications a missing virtio port is waited for, and only retried after
      * this long (0: open_backoff as for any other failure). A COM port's arrival goes unnoticed. */
     int64_t absent_wait_ms;
@@ -22,11 +22,11 @@ typedef struct QgaWinPortConfig {
     /* > 0: a read still pending this long after it was issued means a host is there. 0: the host
      * is taken to be there once the port opens, until a hang-up says otherwise. */
     int64_t probe_ms;
-    size_t write_chunk;          /* one WriteFile moves at most this much of the output */
-    size_t output_high_water;    /* more output than this stops reading (back-pressure); 0: none */
-    bool read_errors_fatal;      /* a read error ends the port for good instead of reopening it */
-    bool write_errors_reopen;    /* a failed write reopens the port; else it only drops the output */
-    const QgaWinDevice *device;  /* NULL: the real device */
+    size_t write_chunk;         /* one WriteFile moves at most this much of the output */
+    size_t output_high_water;   /* more output than this stops reading (back-pressure); 0: none */
+    bool read_errors_fatal;     /* a read error ends the port for good instead of reopening it */
+    bool write_errors_reopen;   /* a failed write reopens the port; else it only drops the output */
+    const QgaWinDevice *device; /* NULL: the real device */
 } QgaWinPortConfig;
 
 typedef enum QgaWinPortOp {
@@ -42,10 +42,10 @@ typedef struct QgaWinPortCallbacks {
     /* The output waiting for the host, and how much of it was handed to the channel. */
     size_t (*pending)(void *opaque, const void **ret_data);
     void (*consume)(void *opaque, size_t len);
-    void (*on_host)(void *opaque);               /* the host is there (again) */
-    void (*on_gone)(void *opaque);               /* it went away (hang-up, failed write); the port stays open */
-    void (*on_opened)(void *opaque, HANDLE h);   /* register device notifications for h */
-    void (*on_closed)(void *opaque);             /* after CloseHandle (and a release's ack): drop them */
+    void (*on_host)(void *opaque); /* the host is there (again) */
+    void (*on_gone)(void *opaque); /* it went away (hang-up, failed write); the port stays open */
+    void (*on_opened)(void *opaque, HANDLE h); /* register device notifications for h */
+    void (*on_closed)(void *opaque); /* after CloseHandle (and a release's ack): drop them */
     /* An open that failed (once per distinct cause, code the Win32 error), a read or write error;
      * desc says it in words. The port acts by its config afterwards. */
     void (*on_error)(void *opaque, QgaWinPortOp op, DWORD code, const char *desc);
@@ -56,7 +56,7 @@ typedef struct QgaWinPortCallbacks {
 typedef struct QgaWinPortHooks {
     void (*opened)(void *opaque, HANDLE h);
     void (*closed)(void *opaque);
-    void (*connected)(void *opaque);             /* the host is there */
+    void (*connected)(void *opaque); /* the host is there */
     void *opaque;
 } QgaWinPortHooks;
 

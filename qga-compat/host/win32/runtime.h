@@ -44,16 +44,18 @@ typedef struct QgaWinServer QgaWinServer;
 
 /* The ports the server serves; the service keeps a device notification per port. */
 typedef enum QgaWinPortId {
-    QGA_WIN_PORT_QGA,       /* the QGA port the host drives */
-    QGA_WIN_PORT_G2H,       /* the guest-driven channel's port */
+    QGA_WIN_PORT_QGA, /* the QGA port the host drives */
+    QGA_WIN_PORT_G2H, /* the guest-driven channel's port */
     QGA_WIN_N_PORTS,
 } QgaWinPortId;
 
 /* Hooks the service supplies; all optional. They run on the loop thread. */
 typedef struct QgaWinServerHooks {
-    void (*ready)(void *opaque);                                   /* serving (or waiting for the port) */
-    void (*port_opened)(void *opaque, QgaWinPortId port, HANDLE h);  /* register per-handle device notifications */
-    void (*port_closed)(void *opaque, QgaWinPortId port);            /* ... and drop them (after CloseHandle) */
+    void (*ready)(void *opaque); /* serving (or waiting for the port) */
+    void (*port_opened)(void *opaque, QgaWinPortId port,
+                        HANDLE h); /* register per-handle device notifications */
+    void (*port_closed)(void *opaque,
+                        QgaWinPortId port); /* ... and drop them (after CloseHandle) */
     void *opaque;
 } QgaWinServerHooks;
 
@@ -79,11 +81,13 @@ typedef enum QgaWinNotifyKind {
     QGA_WIN_NOTIFY_POWER_EVENT,
     QGA_WIN_NOTIFY_ADDRESS_CHANGE,
 } QgaWinNotifyKind;
-void qga_win_server_notify(QgaWinServer *s, QgaWinNotifyKind kind, DWORD event_type, DWORD session_id);
+void qga_win_server_notify(QgaWinServer *s, QgaWinNotifyKind kind, DWORD event_type,
+                           DWORD session_id);
 /* The hook that receives them (system-events.c): logs, and with the guest-driven channel on (g2h
  * not NULL) turns them into USER_SESSION, SUSPENDING/RESUMED, IP_ADDRESS_CHANGED. */
 typedef struct QgaG2hPort QgaG2hPort;
-void qga_win_on_system_event(QgaG2hPort *g2h, QgaWinNotifyKind kind, DWORD event_type, DWORD session_id);
+void qga_win_on_system_event(QgaG2hPort *g2h, QgaWinNotifyKind kind, DWORD event_type,
+                             DWORD session_id);
 
 /* ---- service.c ---- */
 

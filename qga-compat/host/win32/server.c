@@ -34,15 +34,15 @@ struct QgaWinServer {
     ServerPort port_ids[QGA_WIN_N_PORTS];
 
     /* Requests from other threads (the service handler, the console handler, the test seam). */
-    HANDLE wake_event;                       /* device arrival: retry the ports now */
-    HANDLE notify_event;                     /* session/power notifications queued */
-    HANDLE release_event[QGA_WIN_N_PORTS];   /* the driver wants the device: close the port */
-    HANDLE released_event[QGA_WIN_N_PORTS];  /* ... done (the service handler waits for it) */
-    HANDLE exited_event;                     /* manual-reset: the run is over, nobody answers a release */
-    volatile LONG preshutdown;               /* the stop is the OS shutting down: SHUTDOWN_STARTING first */
+    HANDLE wake_event;                      /* device arrival: retry the ports now */
+    HANDLE notify_event;                    /* session/power notifications queued */
+    HANDLE release_event[QGA_WIN_N_PORTS];  /* the driver wants the device: close the port */
+    HANDLE released_event[QGA_WIN_N_PORTS]; /* ... done (the service handler waits for it) */
+    HANDLE exited_event;       /* manual-reset: the run is over, nobody answers a release */
+    volatile LONG preshutdown; /* the stop is the OS shutting down: SHUTDOWN_STARTING first */
     bool arrival_notifications;
 
-    CRITICAL_SECTION lock;  /* guards the notification queue */
+    CRITICAL_SECTION lock; /* guards the notification queue */
     QgaWinNotify queue[NOTIFY_QUEUE_LEN];
     size_t queue_len;
 };
@@ -125,7 +125,8 @@ void qga_win_server_set_arrival_notifications(QgaWinServer *s, bool on)
     s->arrival_notifications = on;
 }
 
-void qga_win_server_notify(QgaWinServer *s, QgaWinNotifyKind kind, DWORD event_type, DWORD session_id)
+void qga_win_server_notify(QgaWinServer *s, QgaWinNotifyKind kind, DWORD event_type,
+                           DWORD session_id)
 {
     EnterCriticalSection(&s->lock);
     if (s->queue_len == NOTIFY_QUEUE_LEN) {

@@ -119,7 +119,8 @@ static void on_device_event(QgaWinServer *server, DWORD type, const DEV_BROADCAS
     case DBT_DEVICEREMOVEPENDING:
     case DBT_DEVICEREMOVECOMPLETE:
         /* The handle must be closed before we answer, or the removal (a driver update) fails. */
-        qga_win_server_release_port(server, notified_port((const DEV_BROADCAST_HANDLE *)hdr), 10000);
+        qga_win_server_release_port(server, notified_port((const DEV_BROADCAST_HANDLE *)hdr),
+                                    10000);
         break;
     case DBT_DEVICEQUERYREMOVEFAILED:
         /* Someone else vetoed the removal: the port stays, take it back. */
@@ -158,7 +159,8 @@ static DWORD WINAPI service_handler(DWORD control, DWORD event_type, LPVOID even
     case SERVICE_CONTROL_SESSIONCHANGE:
         if (server) {
             const WTSSESSION_NOTIFICATION *n = event_data;
-            qga_win_server_notify(server, QGA_WIN_NOTIFY_SESSION_CHANGE, event_type, n ? n->dwSessionId : 0);
+            qga_win_server_notify(server, QGA_WIN_NOTIFY_SESSION_CHANGE, event_type,
+                                  n ? n->dwSessionId : 0);
         }
         break;
     case SERVICE_CONTROL_POWEREVENT:

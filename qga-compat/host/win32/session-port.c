@@ -43,7 +43,7 @@ struct QgaWinSessionPort {
     QgaSession *session;
     QgaWinPortHooks hooks;
     QgaWinPort *port;
-    bool retry;             /* -r: a port that cannot be opened or read is retried */
+    bool retry; /* -r: a port that cannot be opened or read is retried */
 };
 
 /* Why the port cannot be opened, in words an administrator can act on. */
@@ -136,8 +136,8 @@ static void on_error(void *opaque, QgaWinPortOp op, DWORD code, const char *desc
     }
 }
 
-QgaWinSessionPort *qga_win_session_port_new(QgaAgent *agent, QgaWinWaitSet *ws, const QgaWinPortHooks *hooks,
-                                            QgaError **error)
+QgaWinSessionPort *qga_win_session_port_new(QgaAgent *agent, QgaWinWaitSet *ws,
+                                            const QgaWinPortHooks *hooks, QgaError **error)
 {
     const QgaConfig *cfg = agent->config;
     const QgaConfigDefaults *defaults = qga_host_defaults();

@@ -102,7 +102,8 @@ static const char *power_event_name(DWORD type)
     }
 }
 
-void qga_win_on_system_event(QgaG2hPort *g2h, QgaWinNotifyKind kind, DWORD event_type, DWORD session_id)
+void qga_win_on_system_event(QgaG2hPort *g2h, QgaWinNotifyKind kind, DWORD event_type,
+                             DWORD session_id)
 {
     switch (kind) {
     case QGA_WIN_NOTIFY_SESSION_CHANGE: {

@@ -15,10 +15,10 @@ typedef struct Source {
 } Source;
 
 struct QgaWinWaitSet {
-    HANDLE stop_event;      /* manual-reset: stays set once stopping */
+    HANDLE stop_event; /* manual-reset: stays set once stopping */
     Source sources[MAX_SOURCES];
     size_t n_sources;
-    DWORD max_handles;      /* the stop event and every source's */
+    DWORD max_handles; /* the stop event and every source's */
 };
 
 QgaWinWaitSet *qga_win_wait_set_new(void)
@@ -40,7 +40,8 @@ void qga_win_wait_set_free(QgaWinWaitSet *ws)
 
 void qga_win_wait_set_add(QgaWinWaitSet *ws, const QgaWinSourceFuncs *funcs, void *opaque)
 {
-    if (ws->n_sources == MAX_SOURCES || ws->max_handles + funcs->max_handles > MAXIMUM_WAIT_OBJECTS) {
+    if (ws->n_sources == MAX_SOURCES ||
+        ws->max_handles + funcs->max_handles > MAXIMUM_WAIT_OBJECTS) {
         qga_log(QGA_LOG_CRITICAL, "too many sources in the wait set");
         abort();
     }
@@ -78,7 +79,7 @@ static int64_t earliest_deadline(QgaWinWaitSet *ws)
 int qga_win_wait_set_run(QgaWinWaitSet *ws)
 {
     HANDLE handles[MAXIMUM_WAIT_OBJECTS];
-    size_t owner[MAXIMUM_WAIT_OBJECTS];   /* handles[i] belongs to sources[owner[i]] */
+    size_t owner[MAXIMUM_WAIT_OBJECTS]; /* handles[i] belongs to sources[owner[i]] */
     for (;;) {
         int64_t now = qga_os_monotonic_ms();
         for (size_t i = 0; i < ws->n_sources; i++)
@@ -97,7 +98,8 @@ int qga_win_wait_set_run(QgaWinWaitSet *ws)
         if (w == WAIT_TIMEOUT)
             continue;
         if (w >= WAIT_OBJECT_0 + n) {
-            qga_log_error("waiting for channel events failed: error %lu", (unsigned long)GetLastError());
+            qga_log_error("waiting for channel events failed: error %lu",
+                          (unsigned long)GetLastError());
             return 1;
         }
         DWORD i = w - WAIT_OBJECT_0;

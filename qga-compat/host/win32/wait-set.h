@@ -8,10 +8,11 @@
 
 /* One source. Times are on qga_os_monotonic_ms' clock. Only handles and dispatch are required. */
 typedef struct QgaWinSourceFuncs {
-    void (*prepare)(void *opaque, int64_t now_ms);             /* before each wait: start what is due */
-    DWORD (*handles)(void *opaque, HANDLE *out);               /* what to wait on, at most max_handles */
-    int64_t (*deadline)(void *opaque);                         /* when prepare is due again; -1: never */
-    bool (*dispatch)(void *opaque, HANDLE h, int64_t now_ms);  /* h fired; false ends the run (an error) */
+    void (*prepare)(void *opaque, int64_t now_ms); /* before each wait: start what is due */
+    DWORD (*handles)(void *opaque, HANDLE *out);   /* what to wait on, at most max_handles */
+    int64_t (*deadline)(void *opaque);             /* when prepare is due again; -1: never */
+    bool (*dispatch)(void *opaque, HANDLE h,
+                     int64_t now_ms); /* h fired; false ends the run (an error) */
     DWORD max_handles;
 } QgaWinSourceFuncs;
 

@@ -144,7 +144,8 @@ static void add_disk(const QgaLinuxRoots *roots, const char *entry, QgaDiskInfo 
     _qga_cleanup_free_ char *sizefile = qga_strdup_printf("%s/size", dir);
     _qga_cleanup_free_ char *size = NULL;
     size_t len;
-    if (qga_read_full_file(sizefile, 64, &size, &len) < 0 || strcmp(size, "0\n") == 0 || strcmp(size, "0") == 0)
+    if (qga_read_full_file(sizefile, 64, &size, &len) < 0 || strcmp(size, "0\n") == 0 ||
+        strcmp(size, "0") == 0)
         return;
 
     char *devnode = qga_linux_devnode(roots, dir);

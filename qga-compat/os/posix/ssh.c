@@ -41,7 +41,8 @@ int qga_os_ssh_read(const QgaSshTarget *target, char **ret_data, size_t *ret_len
     size_t len = 0;
     int rc = qga_read_full_file(target->path, KEYS_FILE_MAX, &data, &len);
     if (rc == -EFBIG) {
-        qga_error_generic(error, "failed to read '%s': larger than %zu bytes", target->path, KEYS_FILE_MAX);
+        qga_error_generic(error, "failed to read '%s': larger than %zu bytes", target->path,
+                          KEYS_FILE_MAX);
         return -1;
     }
     if (rc < 0 && ret_missing && (rc == -ENOENT || rc == -ENOTDIR)) {
