@@ -1,4 +1,4 @@
-/* Unit tests of the mountinfo parser behind guest-fsfreeze and guest-fstrim (os/linux/mountinfo.c). */
+/* Unit tests of the mount table behind guest-get-fsinfo, guest-fsfreeze-* and guest-fstrim (os/linux/mountinfo.c). */
 #include <glib.h>
 #include <locale.h>
 #include <string.h>
@@ -19,7 +19,7 @@ static char *describe(const QgaMountList *list)
 static char *parse_text(const char *text, size_t len)
 {
     QgaMountList list = { 0 };
-    qga_posix_mountinfo_parse(text, len, &list);
+    qga_linux_mountinfo_parse(text, len, &list);
     char *d = describe(&list);
     qga_mount_list_clear(&list);
     return d;
@@ -73,6 +73,10 @@ static void test_hostile(void)
         "1 2 81 / /a rw - ext4 /dev/a rw\n",         /* no colon */
         "1 2 99999999999:1 / /a rw - ext4 /dev/a rw\n", /* major overflow */
         "1 2 8:1 /\n",                               /* cut after the root */
+        "1 2 8:1 / /x rw shared:1\n",               /* optional fields, no separator */
+        "1 2 x:y / /x rw - ext4 /dev/x rw\n",        /* non-numeric numbers */
+        "1 2 8:-1 / /x rw - ext4 a b\n",             /* a sign */
+        "1 2 8:4294967296 / /x rw - ext4 /dev/a rw\n", /* minor over 32 bits */
     };
     for (size_t i = 0; i < G_N_ELEMENTS(lines); i++) {
         g_autofree char *d = parse_text(lines[i], strlen(lines[i]));
@@ -98,6 +102,16 @@ static void test_escapes(void)
     g_assert_cmpstr(d, ==, "/a b\\c\\d\\477\\04 ext4 8:1\n/\xff\xfe\nnl ext4 8:2\n/after ext4 8:4\n");
 }
 
+static void test_escape_nul(void)
+{
+    /* The kernel never writes \000 (no name holds a NUL, and it writes every backslash as
+     * \134): decoding it would cut the name short, naming another directory, so it stays as
+     * written. The other escapes around it are decoded, in the type too. */
+    static const char text[] = "1 2 8:1 / /a\\040b\\011c\\012d\\134e\\000f\\9 rw - fuse.my\\040fs /dev/sd\\040a rw\n";
+    g_autofree char *d = parse_text(text, sizeof(text) - 1);
+    g_assert_cmpstr(d, ==, "/a b\tc\nd\\e\\000f\\9 fuse.my fs 8:1\n");
+}
+
 static void test_huge(void)
 {
     /* 20000 mounts and a 1 MiB mount point: parsed, nothing truncated. */
@@ -111,7 +125,7 @@ static void test_huge(void)
     }
     g_string_append(s, " rw - xfs /dev/big rw\n");
     QgaMountList list = { 0 };
-    qga_posix_mountinfo_parse(s->str, s->len, &list);
+    qga_linux_mountinfo_parse(s->str, s->len, &list);
     g_assert_cmpuint(list.n, ==, 20001);
     g_assert_cmpstr(list.items[19999].dir, ==, "/m19999");
     g_assert_cmpuint(strlen(list.items[20000].dir), ==, (1 << 20) + 1);
@@ -128,6 +142,7 @@ int main(int argc, char **argv)
     g_test_add_func("/agent/posix/mountinfo/btrfs-block-device", test_btrfs_block_device);
     g_test_add_func("/agent/posix/mountinfo/hostile", test_hostile);
     g_test_add_func("/agent/posix/mountinfo/escapes", test_escapes);
+    g_test_add_func("/agent/posix/mountinfo/escape-nul", test_escape_nul);
     g_test_add_func("/agent/posix/mountinfo/huge", test_huge);
     return g_test_run();
 }

@@ -1,50 +1,10 @@
-/* Unit tests of the storage parsers and encoders: mountinfo and diskstats lines, NVMe SMART, address JSON. */
+/* Unit tests of the storage parsers and encoders: diskstats lines, NVMe SMART, address JSON. */
 #include <glib.h>
 #include <string.h>
 
 #include "core/json.h"
 #include "os/linux/storage-linux.h"
 #include "commands/storage-json.h"
-
-static void test_mountinfo_line(void)
-{
-    QgaMountEntry m;
-    g_assert_cmpint(qga_linux_parse_mountinfo_line(
-                        "36 35 98:0 /mnt1 /mnt/parent rw,noatime master:1 shared:7 - ext3 /dev/root rw,errors=continue\n", &m),
-                    ==, 0);
-    g_assert_cmpuint(m.major, ==, 98);
-    g_assert_cmpuint(m.minor, ==, 0);
-    g_assert_cmpstr(m.mountpoint, ==, "/mnt/parent");
-    g_assert_cmpstr(m.fstype, ==, "ext3");
-    g_assert_cmpstr(m.source, ==, "/dev/root");
-    qga_mount_entry_clear(&m);
-
-    /* Escapes: space, tab, newline, backslash; \000 stays literal; unknown escapes stay. */
-    g_assert_cmpint(qga_linux_parse_mountinfo_line(
-                        "1 2 8:1 / /a\\040b\\011c\\012d\\134e\\000f\\9 rw - ext4 /dev/sd\\040a rw", &m),
-                    ==, 0);
-    g_assert_cmpstr(m.mountpoint, ==, "/a b\tc\nd\\e\\000f\\9");
-    g_assert_cmpstr(m.source, ==, "/dev/sd a");
-    qga_mount_entry_clear(&m);
-
-    /* Non-UTF-8 bytes pass through unchanged (the JSON writer makes them U+FFFD). */
-    g_assert_cmpint(qga_linux_parse_mountinfo_line("1 2 8:1 / /caf\xe9 rw - vfat /dev/sdb1 rw", &m), ==, 0);
-    g_assert_cmpstr(m.mountpoint, ==, "/caf\xe9");
-    qga_mount_entry_clear(&m);
-
-    /* No source field at all is tolerated (empty source). */
-    g_assert_cmpint(qga_linux_parse_mountinfo_line("1 2 8:1 / /x rw - ext4", &m), ==, 0);
-    g_assert_cmpstr(m.source, ==, "");
-    qga_mount_entry_clear(&m);
-
-    static const char *const bad[] = {
-        "", "garbage", "1 2 8:1 / /x rw", "1 2 8:1 / /x rw shared:1", "1 2 x:y / /x rw - ext4 /dev/x rw",
-        "1 2 8 / /x rw - ext4 /dev/x rw", "1 2 99999999999:1 / /x rw - ext4 /dev/x rw", "1 2 8:-1 / /x rw - ext4 a b",
-        "1 2 8:1 / /x rw -",
-    };
-    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
-        g_assert_cmpint(qga_linux_parse_mountinfo_line(bad[i], &m), ==, -1);
-}
 
 static void test_nvme_smart_decode(void)
 {
@@ -173,7 +133,6 @@ static void test_address_json(void)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    g_test_add_func("/storage/parse/mountinfo-line", test_mountinfo_line);
     g_test_add_func("/storage/parse/diskstats-line", test_diskstats_line);
     g_test_add_func("/storage/parse/nvme-smart", test_nvme_smart_decode);
     g_test_add_func("/storage/address-json", test_address_json);

@@ -8,6 +8,7 @@
 
 #include "core/json.h"
 #include "core/mem.h"
+#include "os/linux/mountinfo.h"
 #include "os/linux/storage-linux.h"
 
 /* ---- a fake machine in a temporary directory ---- */
@@ -411,24 +412,22 @@ static void write_mountinfo(void)
 static void test_mount_list(void)
 {
     write_mountinfo();
-    QgaMountEntry *m = NULL;
-    size_t n = 0;
+    QgaMountList m = { 0 };
     QgaError *err = NULL;
-    g_assert_cmpint(qga_linux_mount_list(&roots, &m, &n, &err), ==, 0);
-    /* proc, tmpfs (major 0), the bind mount of 254:1 and the btrfs without a device are dropped. */
-    g_assert_cmpuint(n, ==, 5);
+    g_assert_cmpint(qga_linux_mount_list(roots.mountinfo, &m, &err), ==, 0);
+    /* proc, tmpfs (major 0) and the btrfs without a device are dropped; the bind mount of 254:1
+     * stays in the table (fsfreeze's second FIFREEZE of it answers EBUSY). */
+    g_assert_cmpuint(m.n, ==, 6);
     g_autofree char *space = fx("mnt/with space");
-    g_assert_cmpstr(m[0].mountpoint, ==, space);
-    g_assert_cmpuint(m[0].major, ==, 254);
-    g_assert_cmpstr(m[1].fstype, ==, "xfs");
-    g_assert_cmpstr(m[2].fstype, ==, "vfat");
-    for (size_t i = 0; i < n; i++)
-        qga_mount_entry_clear(&m[i]);
-    g_free(m);
+    g_assert_cmpstr(m.items[0].dir, ==, space);
+    g_assert_cmpuint(m.items[0].major, ==, 254);
+    g_assert_cmpstr(m.items[1].type, ==, "xfs");
+    g_autofree char *bind = fx("mnt/bind");
+    g_assert_cmpstr(m.items[2].dir, ==, bind);
+    g_assert_cmpstr(m.items[3].type, ==, "vfat");
+    qga_mount_list_clear(&m);
 
-    QgaLinuxRoots missing = roots;
-    missing.mountinfo = "/nonexistent/mountinfo";
-    g_assert_cmpint(qga_linux_mount_list(&missing, &m, &n, &err), ==, -1);
+    g_assert_cmpint(qga_linux_mount_list("/nonexistent/mountinfo", &m, &err), ==, -1);
     g_assert_nonnull(err);
     g_assert_true(g_str_has_prefix(err->desc, "failed to open mtab file: '/nonexistent/mountinfo': "));
     qga_error_free(err);

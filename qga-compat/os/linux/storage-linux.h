@@ -94,27 +94,7 @@ void qga_linux_collect_disks(const QgaLinuxRoots *roots, const char *devpath, ch
 /* The device node of a sysfs device directory: <devdir>/<DEVNAME>, or NULL. */
 char *qga_linux_devnode(const QgaLinuxRoots *roots, const char *sysdir);
 
-/* ---- fsinfo.c ---- */
-
-typedef struct QgaMountEntry {
-    unsigned major, minor;
-    char *mountpoint;           /* unescaped (\040 -> ' '), raw bytes */
-    char *fstype;
-    char *source;
-} QgaMountEntry;
-
-/* Parse one /proc/self/mountinfo line (without or with its '\n'). 0, or -1 when malformed. */
-int qga_linux_parse_mountinfo_line(const char *line, QgaMountEntry *ret);
-void qga_mount_entry_clear(QgaMountEntry *m);
-/* Decode the kernel's octal escapes (\040 \011 \012 \134) and "\\" in place. */
-void qga_linux_unescape_mount(char *s);
-
-/*
- * The local block-backed mounts qemu-ga reports, in mountinfo order: device major 0 skipped
- * (except btrfs, whose real device comes from stat() of the source), later mounts of an
- * already listed device (bind mounts) skipped.
- */
-int qga_linux_mount_list(const QgaLinuxRoots *roots, QgaMountEntry **ret, size_t *ret_n, QgaError **error);
+/* ---- fsinfo.c (the mount table itself is mountinfo.h's) ---- */
 
 int qga_linux_get_fsinfo(const QgaLinuxRoots *roots, QgaFsInfo **ret, size_t *ret_n, QgaError **error);
 
