@@ -63,20 +63,20 @@ static void test_btrfs_block_device(void)
 static void test_hostile(void)
 {
     static const char *const lines[] = {
-        "",                                          /* empty */
-        "garbage\n",                                 /* one field */
-        "1 2 8:1 / /a rw\n",                         /* no separator, no type */
-        "1 2 8:1 / /a rw -\n",                       /* separator, nothing after */
-        "1 2 8:1 / /a rw - ext4\n",                  /* no source */
-        "1 2 x:1 / /a rw - ext4 /dev/a rw\n",        /* non-numeric major */
-        "1 2 8: / /a rw - ext4 /dev/a rw\n",         /* empty minor */
-        "1 2 81 / /a rw - ext4 /dev/a rw\n",         /* no colon */
+        "",                                             /* empty */
+        "garbage\n",                                    /* one field */
+        "1 2 8:1 / /a rw\n",                            /* no separator, no type */
+        "1 2 8:1 / /a rw -\n",                          /* separator, nothing after */
+        "1 2 8:1 / /a rw - ext4\n",                     /* no source */
+        "1 2 x:1 / /a rw - ext4 /dev/a rw\n",           /* non-numeric major */
+        "1 2 8: / /a rw - ext4 /dev/a rw\n",            /* empty minor */
+        "1 2 81 / /a rw - ext4 /dev/a rw\n",            /* no colon */
         "1 2 99999999999:1 / /a rw - ext4 /dev/a rw\n", /* major overflow */
-        "1 2 8:1 /\n",                               /* cut after the root */
-        "1 2 8:1 / /x rw shared:1\n",               /* optional fields, no separator */
-        "1 2 x:y / /x rw - ext4 /dev/x rw\n",        /* non-numeric numbers */
-        "1 2 8:-1 / /x rw - ext4 a b\n",             /* a sign */
-        "1 2 8:4294967296 / /x rw - ext4 /dev/a rw\n", /* minor over 32 bits */
+        "1 2 8:1 /\n",                                  /* cut after the root */
+        "1 2 8:1 / /x rw shared:1\n",                   /* optional fields, no separator */
+        "1 2 x:y / /x rw - ext4 /dev/x rw\n",           /* non-numeric numbers */
+        "1 2 8:-1 / /x rw - ext4 a b\n",                /* a sign */
+        "1 2 8:4294967296 / /x rw - ext4 /dev/a rw\n",  /* minor over 32 bits */
     };
     for (size_t i = 0; i < G_N_ELEMENTS(lines); i++) {
         g_autofree char *d = parse_text(lines[i], strlen(lines[i]));
@@ -107,7 +107,8 @@ static void test_escape_nul(void)
     /* The kernel never writes \000 (no name holds a NUL, and it writes every backslash as
      * \134): decoding it would cut the name short, naming another directory, so it stays as
      * written. The other escapes around it are decoded, in the type too. */
-    static const char text[] = "1 2 8:1 / /a\\040b\\011c\\012d\\134e\\000f\\9 rw - fuse.my\\040fs /dev/sd\\040a rw\n";
+    static const char text[] =
+        "1 2 8:1 / /a\\040b\\011c\\012d\\134e\\000f\\9 rw - fuse.my\\040fs /dev/sd\\040a rw\n";
     g_autofree char *d = parse_text(text, sizeof(text) - 1);
     g_assert_cmpstr(d, ==, "/a b\tc\nd\\e\\000f\\9 fuse.my fs 8:1\n");
 }

@@ -6,7 +6,8 @@
 #include "core/mem.h"
 #include "mountinfo.h"
 
-int qga_linux_get_fsinfo(const QgaLinuxRoots *roots, QgaFsInfo **ret, size_t *ret_n, QgaError **error)
+int qga_linux_get_fsinfo(const QgaLinuxRoots *roots, QgaFsInfo **ret, size_t *ret_n,
+                         QgaError **error)
 {
     QgaMountList mounts = { 0 };
     if (qga_linux_mount_list(roots->mountinfo, &mounts, error) < 0)
@@ -28,7 +29,8 @@ int qga_linux_get_fsinfo(const QgaLinuxRoots *roots, QgaFsInfo **ret, size_t *re
         QgaFsInfo *fs = qga_array_push(&list, &n, sizeof(QgaFsInfo));
         fs->mountpoint = qga_steal_pointer(&m->dir);
         fs->type = qga_steal_pointer(&m->type);
-        _qga_cleanup_free_ char *devpath = qga_strdup_printf("%s/dev/block/%u:%u", roots->sysfs, m->major, m->minor);
+        _qga_cleanup_free_ char *devpath =
+            qga_strdup_printf("%s/dev/block/%u:%u", roots->sysfs, m->major, m->minor);
         qga_linux_collect_disks(roots, devpath, &fs->name, &fs->disks, &fs->n_disks);
 
         /* used = blocks - free; total = used + available (what an unprivileged user can

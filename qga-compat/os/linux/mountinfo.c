@@ -63,7 +63,8 @@ static bool parse_devno(const char *s, unsigned *ret_major, unsigned *ret_minor)
     const char *colon = strchr(s, ':');
     uint64_t maj, min;
     if (!colon || !qga_procfile_parse_u64(s, (size_t)(colon - s), 10, &maj) ||
-        !qga_procfile_parse_u64(colon + 1, strlen(colon + 1), 10, &min) || maj > UINT_MAX || min > UINT_MAX)
+        !qga_procfile_parse_u64(colon + 1, strlen(colon + 1), 10, &min) || maj > UINT_MAX ||
+        min > UINT_MAX)
         return false;
     *ret_major = (unsigned)maj;
     *ret_minor = (unsigned)min;
